@@ -200,7 +200,8 @@ def train_numpy(problem: Problem, *, lr: float = 1e-6, steps: int = 500, progres
     lr, steps = positive_float("lr", lr), positive_int("steps", steps)
     x, y, w1, w2 = problem.x, problem.y, problem.w1.copy(), problem.w2.copy()
     losses = np.empty(steps)
-    with cpu_threads():
+    # Overflow is reported once, as TrainingDivergedError, rather than as numpy warnings
+    with cpu_threads(), np.errstate(over="ignore", invalid="ignore"):
         start = time.perf_counter()
         for t in progress(range(steps), enabled=progress_bar, desc="numpy"):
             loss, grad_w1, grad_w2 = numpy_loss_and_grads(x, y, w1, w2)

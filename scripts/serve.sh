@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job: set everything up, build the bilingual site (executing the tutorials) and
+# serve it at http://127.0.0.1:8000/ . Extra arguments go to `mkdocs serve`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+. .venv/bin/activate
+exec mkdocs serve --strict -a "${PATHLEARN_ADDR:-127.0.0.1:8000}" "$@"

@@ -1,0 +1,139 @@
+"""The command line: results, --out files, and one-line errors with the right exit status."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import pathlearn
+from pathlearn.cli import main
+from pathlearn.weights import load_model
+
+
+def run(capsys, *args):
+    status = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def assert_one_line_error(status, err, expected_status=2):
+    assert status == expected_status
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("Error: ") and "Traceback" not in err
+
+
+def test_version_and_help(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and pathlearn.__version__ in out
+    status, out, _ = run(capsys, "--help")
+    assert status == 0
+    for command in ("twolayer", "lstm", "gan"):
+        assert command in out
+    status, _, err = run(capsys)
+    assert status == 2 and "Usage:" in err
+
+
+def test_console_script_and_module_entry_points():
+    for argv in (["pathlearn", "--version"], [sys.executable, "-m", "pathlearn", "--version"]):
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == f"pathlearn, version {pathlearn.__version__}"
+
+
+def test_twolayer_writes_metrics_plot_and_weights(capsys, tmp_path):
+    out = tmp_path / "run"
+    status, stdout, _ = run(capsys, "twolayer", "--steps", 50, "--seed", 3, "--out", out)
+    assert status == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in ("device", "seed", "seconds", "numpy_final_loss", "torch_final_loss"):
+        assert key in metrics
+    assert metrics["device"] == "cpu" and metrics["seed"] == 3 and metrics["seconds"] > 0
+    assert metrics["numpy_final_loss"] == pytest.approx(metrics["torch_final_loss"], rel=1e-9)
+    assert f"{metrics['numpy_final_loss']:.6g}" in stdout
+    assert (out / "twolayer.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    model = load_model(out / "twolayer.safetensors")
+    problem = pathlearn.twolayer.make_problem(seed=3)
+    y_pred = model(torch.from_numpy(problem.x)).detach().numpy()
+    loss = float(np.square(y_pred - problem.y).sum())
+    assert loss < metrics["torch_final_loss"]  # one more step of descent than the last loss
+    assert sorted(p.name for p in out.iterdir()) == ["metrics.json", "twolayer.png", "twolayer.safetensors"]
+
+
+def test_same_seed_same_metrics(capsys, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert run(capsys, "twolayer", "--steps", 20, "--out", out)[0] == 0
+    ma, mb = (json.loads((d / "metrics.json").read_text()) for d in (a, b))
+    for key in ("seconds", "numpy_seconds", "torch_seconds"):
+        ma.pop(key), mb.pop(key)
+    assert ma == mb
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["twolayer", "--steps", "0"], "'--steps': 0 is not in the range"),
+        (["twolayer", "--steps", "-5"], "'--steps'"),
+        (["twolayer", "--lr", "0"], "'--lr': '0' is not a positive number"),
+        (["twolayer", "--lr", "-1"], "'--lr'"),
+        (["twolayer", "--lr", "nan"], "'--lr'"),
+        (["twolayer", "--lr", "abc"], "'--lr': 'abc' is not a number"),
+        (["twolayer", "--device", "tpu"], "unknown device 'tpu'"),
+        (["twolayer", "--seed", "-1"], "'--seed'"),
+        (["nosuch"], "No such command 'nosuch'"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(capsys, tmp_path, args, message):
+    out = tmp_path / "out"
+    status, _, err = run(capsys, *args, "--out", out)
+    assert_one_line_error(status, err)
+    assert message in err
+    assert not out.exists()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_unavailable_device_is_named(capsys):
+    status, _, err = run(capsys, "twolayer", "--device", "cuda:1")
+    assert_one_line_error(status, err)
+    assert "'cuda:1' is not available" in err
+
+
+def test_unwritable_out_fails_before_training(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("keep me")
+    for out in (blocker, blocker / "sub"):
+        status, stdout, err = run(capsys, "twolayer", "--steps", 5, "--out", out)
+        assert_one_line_error(status, err)
+        assert "cannot write to --out" in err and stdout == ""
+    assert blocker.read_text() == "keep me"
+
+
+def test_divergence_is_one_line_status_1_and_keeps_earlier_results(capsys, tmp_path):
+    out = tmp_path / "run"
+    assert run(capsys, "twolayer", "--steps", 10, "--out", out)[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    status, _, err = run(capsys, "twolayer", "--lr", "1e-3", "--out", out)
+    assert_one_line_error(status, err, expected_status=1)
+    assert "diverged" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_errors_from_a_real_process_have_no_traceback(tmp_path):
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    done = subprocess.run(["pathlearn", "twolayer", "--lr", "1e-3"], capture_output=True,
+                          text=True, env=env, check=False)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_twolayer_on_cuda(capsys, tmp_path):
+    status, _, _ = run(capsys, "twolayer", "--steps", 20, "--device", "cuda", "--out", tmp_path)
+    assert status == 0
+    assert json.loads((tmp_path / "metrics.json").read_text())["device"].startswith("cuda")
