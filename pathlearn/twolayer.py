@@ -133,7 +133,7 @@ def torch_loss_and_grads(x, y, w1, w2):
     """The same forward and hand-written backward pass with torch tensors."""
     # Forward pass: compute predicted y
     h = x.mm(w1)
-    h_relu = h.clamp(min=0)
+    h_relu = h.relu()
     y_pred = h_relu.mm(w2)
     loss = (y_pred - y).pow(2).sum()
 
@@ -151,7 +151,7 @@ def autograd_loss_and_grads(x, y, w1, w2):
     """The forward pass only; autograd computes the gradients of `w1` and `w2`."""
     # Forward pass: compute predicted y
     h = x.mm(w1)
-    h_relu = h.clamp(min=0)
+    h_relu = h.relu()
     y_pred = h_relu.mm(w2)
     loss = (y_pred - y).pow(2).sum()
 
@@ -171,7 +171,7 @@ class TwoLayerNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.linear1(x)
-        h_relu = h.clamp(min=0)
+        h_relu = h.relu()
         y_pred = self.linear2(h_relu)
         return y_pred
 
