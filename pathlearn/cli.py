@@ -174,12 +174,15 @@ def twolayer(steps: int, lr: float, dtype: str, seed: int, device: str, out: Pat
               help="Steps to forecast; the last HORIZON values are held out for evaluation.")
 @click.option("--season", type=POSITIVE_INT, default=12, show_default=True,
               help="Season length (12 for monthly data).")
+@click.option("--window", type=POSITIVE_INT, default=None,
+              help="Past values the LSTM reads per prediction [default: max(SEASON, 12)].")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Forecast your own series from a CSV file [default: the airline passengers].")
 @click.option("--column", default=None, metavar="NAME",
               help="Column of FILE to forecast [default: the last numeric column].")
 @common_options
-def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, csv_path: Path | None,
+def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window: int | None,
+         csv_path: Path | None,
          column: str | None, seed: int, device: str, out: Path | None, progress: bool | None) -> None:
     """Forecast a monthly series with an LSTM, several steps ahead.
 
@@ -188,7 +191,8 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, csv_pa
     it then forecasts the next HORIZON values after the series ends.
 
     metrics.json keys: device, seed, seconds, rmse, baseline_rmse, horizon,
-    season, series, forecast, actual, baseline, future, epochs, lr.
+    season, window, series, transform, forecast, actual, baseline, future,
+    epochs, lr.
     """
     from pathlearn.datasets import load_airline, load_csv_series
     from pathlearn.lstm import train_forecaster
@@ -199,13 +203,14 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, csv_pa
     out = check_out_dir(out) if out is not None else None
     resolved = resolve_device(device)
     series = load_csv_series(csv_path, column) if csv_path is not None else load_airline()
-    result = train_forecaster(series, season=season, horizon=horizon, epochs=epochs, lr=lr,
-                              seed=seed, device=resolved, progress=_progress(progress))
+    result = train_forecaster(series, season=season, horizon=horizon, window=window, epochs=epochs,
+                              lr=lr, seed=seed, device=resolved, progress=_progress(progress))
 
     metrics = _base_metrics("lstm", result.device, seed, result.seconds)
     metrics.update(
         series=series.name, rmse=result.rmse, baseline_rmse=result.baseline_rmse,
-        horizon=result.horizon, season=result.season, epochs=result.epochs, lr=result.lr,
+        horizon=result.horizon, season=result.season, window=result.window,
+        epochs=result.epochs, lr=result.lr, transform=result.transform,
         forecast=result.forecast.tolist(), actual=result.actual.tolist(),
         baseline=result.baseline.tolist(), future=result.future.tolist(),
     )

@@ -137,3 +137,58 @@ def test_twolayer_on_cuda(capsys, tmp_path):
     status, _, _ = run(capsys, "twolayer", "--steps", 20, "--device", "cuda", "--out", tmp_path)
     assert status == 0
     assert json.loads((tmp_path / "metrics.json").read_text())["device"].startswith("cuda")
+
+
+def test_lstm_on_the_airline_series(capsys, tmp_path):
+    status, stdout, _ = run(capsys, "lstm", "--epochs", 30, "--out", tmp_path)
+    assert status == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    for key in ("device", "seed", "seconds", "rmse", "baseline_rmse", "horizon"):
+        assert key in metrics
+    assert metrics["horizon"] == 12 and len(metrics["forecast"]) == len(metrics["future"]) == 12
+    assert f"LSTM RMSE {metrics['rmse']:.2f} vs seasonal naive {metrics['baseline_rmse']:.2f}" in stdout
+    model = load_model(tmp_path / "lstm.safetensors")
+    assert type(model).__name__ == "LSTMForecaster"
+
+
+def test_lstm_forecasts_a_users_csv_column(capsys, tmp_path):
+    months = 60
+    rows = ["month,visitors,rain"] + [
+        f"m{t},{100 + t + 10 * np.sin(2 * np.pi * t / 6):.3f},{t % 3}" for t in range(months)
+    ]
+    csv = tmp_path / "shop.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    status, _, err = run(capsys, "lstm", "--csv", csv, "--column", "visitors", "--season", 6,
+                         "--horizon", 6, "--epochs", 20, "--out", tmp_path / "o")
+    assert status == 0, err
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert metrics["horizon"] == 6 and metrics["season"] == 6
+    actual = [100 + t + 10 * np.sin(2 * np.pi * t / 6) for t in range(months - 6, months)]
+    np.testing.assert_allclose(metrics["actual"], actual, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (None, [], "does not exist"),
+        ("", [], "empty"),
+        ("a,b\nx,y\nz,w\n", [], "numeric"),
+        ("v\n" + "\n".join(str(i + 1) for i in range(20)) + "\n", [], "too short"),
+        ("v\n1\n2\n", ["--column", "w"], "'w'"),
+    ],
+)
+def test_lstm_bad_csv_is_one_line_and_status_2(capsys, tmp_path, content, extra, message):
+    csv = tmp_path / "data.csv"
+    if content is not None:
+        csv.write_text(content)
+    out = tmp_path / "out"
+    status, _, err = run(capsys, "lstm", "--csv", csv, *extra, "--out", out)
+    assert_one_line_error(status, err)
+    assert message in err.lower() or message in err
+    assert not out.exists()
+
+
+def test_lstm_column_needs_csv(capsys):
+    status, _, err = run(capsys, "lstm", "--column", "x")
+    assert_one_line_error(status, err)
+    assert "--column needs --csv" in err

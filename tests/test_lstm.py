@@ -1,0 +1,198 @@
+"""The LSTM forecaster: baselines, recursive forecasting, reproducibility, bad input, quality."""
+
+import statistics
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from pathlearn import InvalidInputError, TrainingDivergedError
+from pathlearn.datasets import load_airline
+from pathlearn.lstm import (
+    ForecastResult,
+    LSTMForecaster,
+    recursive_forecast,
+    rmse,
+    seasonal_naive,
+    train_forecaster,
+)
+
+AIRLINE = load_airline()
+FAST = {"epochs": 5}  # enough to exercise the code paths; quality is tested under `slow`
+
+
+@pytest.fixture(scope="module")
+def fast_run():
+    return train_forecaster(AIRLINE, seed=0, device="cpu", **FAST)
+
+
+def test_seasonal_naive_repeats_the_last_season():
+    history = np.arange(1.0, 31.0)  # 1..30
+    last = history[-12:]
+    assert np.array_equal(seasonal_naive(history, 12, 12), last)
+    assert np.array_equal(seasonal_naive(history, 12, 5), last[:5])
+    assert np.array_equal(seasonal_naive(history, 12, 30), np.concatenate([last, last, last[:6]]))
+    assert np.array_equal(seasonal_naive([3, 1, 4], 1, 3), [4, 4, 4])
+    with pytest.raises(InvalidInputError, match="needs 12 values, got 3"):
+        seasonal_naive([1, 2, 3], 12, 12)
+
+
+def test_rmse_matches_numpy():
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        a, b = rng.normal(size=17), rng.normal(size=17)
+        assert rmse(a, b) == pytest.approx(np.sqrt(((a - b) ** 2).mean()), rel=1e-12)
+    assert rmse([1, 2, 3], [1, 2, 3]) == 0.0
+    assert rmse([0, 0], [3, 4]) == pytest.approx(np.sqrt(12.5))
+    with pytest.raises(InvalidInputError, match="equal shapes"):
+        rmse([1, 2], [1, 2, 3])
+
+
+class AddOne(nn.Module):
+    """Predicts 'previous value + 1' at every step, like a trained forecaster's interface."""
+
+    def forward(self, x):
+        return x + 1
+
+
+def test_recursive_forecast_feeds_predictions_back():
+    context = torch.tensor([[1.0, 2.0, 5.0]])[..., None]
+    out = recursive_forecast(AddOne(), context, steps=4)
+    # one step ahead from the true values would give 6 four times
+    assert out[0, :, 0].tolist() == [6.0, 7.0, 8.0, 9.0]
+
+
+def test_result_shapes_and_preprocessing(fast_run):
+    r = fast_run
+    assert isinstance(r, ForecastResult)
+    for name in ("forecast", "actual", "baseline", "future"):
+        array = getattr(r, name)
+        assert isinstance(array, np.ndarray) and array.dtype == np.float64 and array.shape == (12,)
+        assert np.all(np.isfinite(array))
+    assert np.array_equal(r.actual, AIRLINE.values[-12:])
+    assert np.array_equal(r.baseline, AIRLINE.values[-24:-12])
+    assert r.baseline_rmse == pytest.approx(50.7083, abs=1e-4)
+    assert r.rmse == pytest.approx(rmse(r.forecast, r.actual))
+    assert isinstance(r.rmse, float) and isinstance(r.seconds, float) and r.device == "cpu"
+    assert (r.horizon, r.season, r.window, r.epochs, r.seed) == (12, 12, 12, 5, 0)
+    assert r.history["loss"].shape == (5,)
+
+    # log seasonal differences of the 132 training values, standardized with their own stats
+    assert r.transform == "log"
+    train = np.log(AIRLINE.values[:-12])
+    d = train[12:] - train[:-12]
+    assert np.allclose(r.train_transformed, (d - d.mean()) / d.std())
+    assert (r.mean, r.std) == pytest.approx((d.mean(), d.std()))
+    assert r.inputs_shape == (len(d) - 12, 12, 1)
+
+
+def test_model_prints_its_lstm_and_rebuilds_from_config(fast_run):
+    text = str(fast_run.model)
+    assert "LSTM(1, 16, batch_first=True)" in text and "Linear(in_features=16" in text
+    model = LSTMForecaster(**fast_run.model_config)
+    model.load_state_dict(fast_run.model.state_dict())
+
+
+def test_holdout_values_never_reach_the_forecast(fast_run):
+    values = AIRLINE.values.copy()
+    values[-12:] *= 2  # different holdout, same training part
+    changed = train_forecaster(values, seed=0, device="cpu", **FAST)
+    assert np.array_equal(changed.forecast, fast_run.forecast)
+    assert np.array_equal(changed.actual, values[-12:])
+    assert changed.rmse != fast_run.rmse
+    assert not np.array_equal(changed.future, fast_run.future)  # future sees the whole series
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(fast_run):
+    again = train_forecaster(AIRLINE, seed=0, device="cpu", **FAST)
+    for name in ("forecast", "future"):
+        assert np.array_equal(getattr(again, name), getattr(fast_run, name))
+    assert np.array_equal(again.history["loss"], fast_run.history["loss"])
+    other = train_forecaster(AIRLINE, seed=1, device="cpu", **FAST)
+    assert not np.array_equal(other.forecast, fast_run.forecast)
+
+
+def test_non_positive_series_uses_plain_seasonal_differences():
+    t = np.arange(60)
+    values = 10 * np.sin(2 * np.pi * t / 12) + 0.1 * t  # crosses zero: no log
+    r = train_forecaster(values, horizon=6, device="cpu", **FAST)
+    assert r.transform == "none"
+    d = values[12:-6] - values[:-18]
+    assert np.allclose(r.train_transformed, (d - d.mean()) / d.std())
+    assert r.forecast.shape == r.future.shape == (6,)
+
+
+def test_horizon_longer_than_a_season():
+    r = train_forecaster(AIRLINE, horizon=18, device="cpu", **FAST)
+    assert r.forecast.shape == r.future.shape == (18,) and np.all(r.forecast > 0)
+    last_season = AIRLINE.values[-30:-18]
+    assert np.array_equal(r.baseline, np.concatenate([last_season, last_season[:6]]))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"epochs": 0}, "epochs must be a positive integer"),
+        ({"epochs": 2.5}, "epochs must be a positive integer"),
+        ({"epochs": True}, "epochs must be a positive integer"),
+        ({"lr": 0}, "lr must be a positive number"),
+        ({"lr": -1e-3}, "lr must be a positive number"),
+        ({"lr": float("nan")}, "lr must be a positive number"),
+        ({"horizon": 0}, "horizon must be a positive integer"),
+        ({"season": -12}, "season must be a positive integer"),
+        ({"window": 0}, "window must be a positive integer"),
+        ({"hidden": 0}, "hidden must be a positive integer"),
+        ({"noise": -0.1}, "noise must be a positive number"),
+        ({"noise": "abc"}, "noise must be a positive number"),
+        ({"device": "tpu"}, "unknown device 'tpu'"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(InvalidInputError, match=message):
+        train_forecaster(AIRLINE, **kwargs)
+
+
+def test_bad_series():
+    with pytest.raises(InvalidInputError, match="1-D sequence of finite numbers"):
+        train_forecaster(np.ones((50, 2)))
+    with pytest.raises(InvalidInputError, match="1-D sequence of finite numbers"):
+        train_forecaster(np.r_[np.ones(40), np.nan, np.ones(40)])
+    with pytest.raises(InvalidInputError, match="1-D sequence of finite numbers"):
+        train_forecaster(["1", "2", "x"] * 20)
+
+
+def test_too_short_series_says_how_many_values_are_needed():
+    with pytest.raises(InvalidInputError, match=r"need at least 37 values, got 36"):
+        train_forecaster(AIRLINE.values[:36])
+    with pytest.raises(InvalidInputError, match=r"need at least 20 values, got 19"):
+        train_forecaster(AIRLINE.values[:19], window=3, season=12, horizon=4)
+    train_forecaster(AIRLINE.values[:20], window=3, season=12, horizon=4, device="cpu", epochs=1)
+
+
+def test_divergence_raises_with_the_history_so_far():
+    with pytest.raises(TrainingDivergedError, match="diverged") as info:
+        train_forecaster(AIRLINE, lr=1e30, epochs=50, device="cpu")
+    error = info.value
+    assert 0 < error.step < 50
+    losses = error.history["loss"]
+    assert len(losses) == error.step and np.all(np.isfinite(losses))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seeds", [range(3)])
+def test_quality_bar_on_the_airline_holdout(seeds):
+    results = [train_forecaster(AIRLINE, seed=s, device="cpu") for s in seeds]
+    for r in results:
+        assert r.rmse < r.baseline_rmse, (r.seed, r.rmse)
+    assert statistics.median(r.rmse for r in results) <= 25
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_trains_on_cuda():
+    r = train_forecaster(AIRLINE, device="cuda", epochs=20)
+    assert r.device.startswith("cuda")
+    assert next(r.model.parameters()).device.type == "cuda"
+    assert all(isinstance(getattr(r, n), np.ndarray) for n in ("forecast", "future"))
+    assert np.all(np.isfinite(r.forecast)) and isinstance(r.rmse, float)
