@@ -1,0 +1,164 @@
+"""Execute the tutorial notebooks at build time with our own cache, then let mkdocs-jupyter
+render the executed copy with its execution turned off.
+
+Why not mkdocs-jupyter's `execute: true` and `cache: true`:
+  * its cache key is the notebook file alone, so a change to `pathlearn/**` shows stale output;
+  * its `on_post_build` evicts every cache entry the current build did not use, and
+    mkdocs-static-i18n runs one build per language, so each language evicts the other's entries
+    and every build misses (mkdocs_jupyter/plugin.py, `on_post_build`);
+  * it executes one notebook at a time, in the order pages are rendered.
+
+Here every notebook of every language is submitted to a runner (`_nbexec.py`) as soon as the
+first build sees the file list, up to 2 kernels at a time, so the English notebooks run while
+the Japanese pages render. Each page waits for its own notebook. Works the same under
+`mkdocs serve` (the module, and with it the runner, survives rebuilds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import os
+from importlib import metadata
+from pathlib import Path
+
+from _nbexec import NotebookExecutionError, NotebookRunner
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.toc import get_toc
+
+log = logging.getLogger("mkdocs.hooks.notebook_exec")
+
+_runner: NotebookRunner | None = None
+
+RUNTIME_TEXT = {
+    "ja": "このページのコードの実行時間: {seconds} 秒",
+    "en": "This page's code ran in {seconds} s",
+}
+DOWNLOAD_TEXT = {"ja": "ノートブックをダウンロード", "en": "Download the notebook"}
+DOWNLOAD_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true">'
+    '<path d="M5 20h14v-2H5zM19 9h-4V3H9v6H5l7 7z"/></svg>'
+)
+
+
+def _is_notebook(file) -> bool:
+    return file.src_uri.endswith(".ipynb")
+
+
+def _runner_for(config) -> NotebookRunner:
+    global _runner
+    root = Path(config.config_file_path).resolve().parent
+    cache = Path(
+        os.environ.get("PATHLEARN_NOTEBOOK_CACHE", root / ".cache" / "notebooks")
+    ).resolve()
+    if _runner is None or _runner.cache_dir != cache:
+        _runner = NotebookRunner(
+            cache_dir=cache,
+            package_dir=root / "pathlearn",
+            workers=int(os.environ.get("PATHLEARN_NOTEBOOK_WORKERS", "2")),
+            timeout=int(os.environ.get("PATHLEARN_NOTEBOOK_TIMEOUT", "300")),
+        )
+    return _runner
+
+
+# Priority 100: before mkdocs-static-i18n (-100) drops the other languages' files, so the
+# notebooks of every language are started at once, in the first (default-language) build.
+@event_priority(100)
+def on_files(files, config):
+    """Start (or find in the cache) the execution of every notebook of every language."""
+    notebooks = [Path(f.abs_src_path) for f in files if _is_notebook(f) and f.abs_src_path]
+    if notebooks:
+        counts = _runner_for(config).prepare(notebooks)
+        log.info(
+            "notebooks: %d cached, %d started, %d still running",
+            counts["cached"],
+            counts["started"],
+            counts["running"],
+        )
+    return files
+
+
+def _render_cache_name(config) -> str:
+    """mkdocs-jupyter's output depends on its version and its options: part of the file name."""
+    options = dict(config.plugins["mkdocs-jupyter"].config)
+    options.pop("execute", None)
+    blob = json.dumps([metadata.version("mkdocs-jupyter"), options], sort_keys=True, default=str)
+    return "render-" + hashlib.sha256(blob.encode()).hexdigest()[:16] + ".json"
+
+
+# After mkdocs-jupyter's own on_pre_page (priority 0), which replaced page.render.
+@event_priority(-50)
+def on_pre_page(page, config, files):
+    """Make the page render the executed copy of its notebook (rendered output is cached next
+    to it, keyed by mkdocs-jupyter's version and options)."""
+    if not _is_notebook(page.file):
+        return page
+    jupyter_render = page.render  # mkdocs-jupyter's, with execute: false
+    runner = _runner_for(config)
+    source = page.file.abs_src_path
+
+    def render(config, files):
+        try:
+            executed = runner.result(Path(source))
+        except NotebookExecutionError as exc:  # a message for the log, not a traceback
+            raise PluginError(str(exc)) from None
+        cached = executed.path.parent / _render_cache_name(config)
+        if cached.is_file():
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            page.content, page.title = data["content"], data["title"] or page.title
+            page.toc = get_toc([])  # rebuilt from the headings by notebook_html.py
+        else:
+            page.file.abs_src_path = str(executed.path)
+            try:
+                jupyter_render(config, files)
+            finally:
+                page.file.abs_src_path = source
+            cached.write_text(
+                json.dumps({"content": page.content, "title": page.title}), encoding="utf-8"
+            )
+        page.executed_notebook = executed
+        for line in executed.stderr:
+            log.warning("Notebook '%s' wrote to stderr, %s", page.file.src_uri, line)
+        if executed.run_seconds <= 0:
+            log.warning("Notebook '%s' ran no code (run time 0 s)", page.file.src_uri)
+
+    page.render = render
+    return page
+
+
+def _language(page) -> str:
+    return getattr(page.file, "locale", None) or page.file.src_uri.split("/", 1)[0]
+
+
+def _format_seconds(seconds: float) -> str:
+    return f"{seconds:.1f}" if seconds >= 1 else f"{seconds:.2f}"
+
+
+# Last, after notebook_html.py has checked and rewritten the notebook's own links, so that the
+# download link below (a plain file next to the page) is left alone.
+@event_priority(-100)
+def on_page_content(html_text, page, config, files):
+    """Put the download link and the recorded run time, in the page's language, on top."""
+    executed = getattr(page, "executed_notebook", None)
+    if executed is None:
+        return html_text
+    lang = _language(page)
+    seconds = _format_seconds(executed.run_seconds)
+    name = os.path.basename(page.file.src_uri)
+    note = (
+        '<p class="pl-notebook-meta">'
+        f'<a class="pl-download" href="{html.escape(name)}" download>{DOWNLOAD_ICON}'
+        f"{DOWNLOAD_TEXT.get(lang, DOWNLOAD_TEXT['en'])}</a>"
+        f'<span class="pl-runtime" data-seconds="{executed.run_seconds:.3f}">'
+        f"{RUNTIME_TEXT.get(lang, RUNTIME_TEXT['en']).format(seconds=seconds)}</span></p>\n"
+    )
+    return note + html_text
+
+
+def on_post_build(config):
+    """Say what ran, so that a rebuild that executed nothing is visible in the log."""
+    if _runner is not None and _runner.executed:
+        log.info("notebooks executed by this process so far: %d", len(_runner.executed))
