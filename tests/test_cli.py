@@ -1,6 +1,7 @@
 """The command line: results, --out files, and one-line errors with the right exit status."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -192,3 +193,57 @@ def test_lstm_column_needs_csv(capsys):
     status, _, err = run(capsys, "lstm", "--column", "x")
     assert_one_line_error(status, err)
     assert "--column needs --csv" in err
+
+
+DIST_LINE = re.compile(r"^Real Dist \(\[(-?\d+\.\d+), (\d+\.\d+)\]\), Fake Dist \(\[(-?\d+\.\d+), (\d+\.\d+)\]\)$")
+
+
+def test_gan_ends_with_the_seed_posts_line_and_saves_everything(capsys, tmp_path):
+    status, stdout, _ = run(capsys, "gan", "--steps", 300, "--seed", 2, "--out", tmp_path)
+    assert status == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    for key in ("device", "seed", "seconds", "real_mean", "real_std", "fake_mean", "fake_std",
+                "wasserstein1"):
+        assert key in metrics
+    match = DIST_LINE.match(stdout.strip().splitlines()[-1])
+    assert match, stdout
+    shown = [float(v) for v in match.groups()]
+    expected = [metrics[k] for k in ("real_mean", "real_std", "fake_mean", "fake_std")]
+    assert shown == [round(v, 3) for v in expected]
+    generator = load_model(tmp_path / "generator.safetensors")
+    assert isinstance(generator, torch.nn.Sequential)
+    load_model(tmp_path / "discriminator.safetensors")
+    from pathlearn.gan import sample
+
+    fake = sample(generator, 100_000, seed=2)
+    assert float(fake.mean()) == pytest.approx(metrics["fake_mean"], abs=0.05)
+    assert (tmp_path / "gan.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--std", "0"], "'--std'"),
+        (["--std", "-2"], "'--std'"),
+        (["--mean", "inf"], "'--mean'"),
+        (["--steps", "0"], "'--steps'"),
+        (["--lr", "0"], "'--lr'"),
+        (["--variant", "wgan"], "'--variant'"),
+        (["--device", "cuda:7"], "cuda:7"),
+    ],
+)
+def test_gan_bad_input(capsys, tmp_path, args, message):
+    if torch.cuda.is_available() and "cuda:7" in args and torch.cuda.device_count() > 7:
+        pytest.skip("this machine has 8 GPUs")
+    status, _, err = run(capsys, "gan", *args, "--out", tmp_path / "o")
+    assert_one_line_error(status, err)
+    assert message in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_gan_default_meets_the_quality_bar(capsys):
+    status, stdout, _ = run(capsys, "gan", "--seed", 0)
+    assert status == 0
+    real_mean, real_std, fake_mean, fake_std = map(float, DIST_LINE.match(stdout.strip().splitlines()[-1]).groups())
+    assert abs(fake_mean - 5) <= 0.05 and abs(fake_std - 2) <= 0.05
