@@ -12,8 +12,10 @@ The generator G and the discriminator D are small `nn.Sequential` nets. Two reci
   circling around the answer, the batches grow as it settles, and the returned G is the
   average of G's weights over the second half of training.
 
-G only ever learns from D's feedback: nothing about the target goes into G. D's inputs are
-standardised by the mean and std of a draw of the real data that D sees anyway.
+In the fixed recipe D's inputs are standardised by the mean and std of a draw of real data,
+and G's outputs are scaled back by the same two numbers (`Rescale`), so both nets work in
+units where the target is about N(0, 1) whatever its mean and std. That only sets the units:
+G still learns the spread and the shape from D's feedback alone.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "BatchStatistics",
     "GANResult",
     "Recipe",
+    "Rescale",
     "Standardize",
     "dist_line",
     "make_discriminator",
@@ -65,9 +68,12 @@ class Recipe:
         average_from: Fraction of training after which G's weights are averaged into the
             returned generator; `None` returns G as it is at the end.
         batch_stats: Whether D sees batch statistics (`BatchStatistics`).
-        standardize: Whether D's inputs are standardised by the real data's mean and std.
-        g_hidden: Width of G's two hidden layers.
+        standardize: Whether D's inputs are standardised by the real data's mean and std,
+            and G's outputs scaled back by the same (`Standardize`, `Rescale`).
+        g_hidden: Width of G's hidden layers.
         d_hidden: Width of D's two hidden layers.
+        d_lr: D's learning rate relative to G's.
+        g_layers: Number of G's hidden layers.
     """
 
     steps: int
@@ -83,9 +89,7 @@ class Recipe:
     g_hidden: int
     d_hidden: int
     d_lr: float = 1.0
-    d_lr_final: float | None = None
     g_layers: int = 2
-    g_act: str = "elu"
 
 
 RECIPES: dict[str, Recipe] = {
@@ -96,8 +100,8 @@ RECIPES: dict[str, Recipe] = {
     ),
     "fixed": Recipe(
         steps=1000, lr=1e-2, betas=(0.5, 0.9), batch_size=256, batch_growth=8.0, warmup=100,
-        lr_final=3e-3, average_from=0.5, batch_stats=True, standardize=True,
-        g_hidden=32, d_hidden=16,
+        lr_final=3e-2, average_from=0.5, batch_stats=True, standardize=True,
+        g_hidden=64, d_hidden=16, d_lr=2.0, g_layers=1,
     ),
 }
 
@@ -112,6 +116,22 @@ class Standardize(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self.loc) / self.scale
+
+
+class Rescale(nn.Module):
+    """`x * scale + loc`, the inverse of `Standardize`: G works in standardised units.
+
+    This only sets the units of G's output, like an initialisation of its last layer; G
+    still learns the spread and shape from D alone and can move away from `loc` and `scale`.
+    """
+
+    def __init__(self, loc: float = 0.0, scale: float = 1.0) -> None:
+        super().__init__()
+        self.register_buffer("loc", torch.tensor(float(loc)))
+        self.register_buffer("scale", torch.tensor(float(scale)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.scale + self.loc
 
 
 class BatchStatistics(nn.Module):
@@ -134,14 +154,26 @@ class BatchStatistics(nn.Module):
         return torch.cat([x, z, batch], dim=-1)
 
 
-def make_generator(hidden: int = 32, layers=2, act="elu") -> nn.Sequential:
-    """G: one standard-normal noise value in, one sample out, two ELU hidden layers."""
+def make_generator(hidden: int = 32, layers: int = 2, *, loc: float = 0.0,
+                   scale: float = 1.0) -> nn.Sequential:
+    """G: one standard-normal noise value in, one sample out.
+
+    Args:
+        hidden: Width of the hidden layers (ELU).
+        layers: Number of hidden layers.
+        loc: Added to the output last (see `Rescale`); 0 leaves the output as it is.
+        scale: The output is multiplied by it before `loc` is added; 1 leaves it as it is.
+    """
     positive_int("hidden", hidden)
-    A = {"elu": nn.ELU, "tanh": nn.Tanh, "silu": nn.SiLU, "lrelu": lambda: nn.LeakyReLU(0.2), "softplus": nn.Softplus}[act]
-    mods = [nn.Linear(1, hidden), A()]
+    positive_int("layers", layers)
+    positive_float("scale", scale)
+    body: list[nn.Module] = [nn.Linear(1, hidden), nn.ELU()]
     for _ in range(layers - 1):
-        mods += [nn.Linear(hidden, hidden), A()]
-    return nn.Sequential(*mods, nn.Linear(hidden, 1))
+        body += [nn.Linear(hidden, hidden), nn.ELU()]
+    body.append(nn.Linear(hidden, 1))
+    if (loc, scale) != (0.0, 1.0):
+        body.append(Rescale(loc, scale))
+    return nn.Sequential(*body)
 
 
 def make_discriminator(
@@ -302,13 +334,13 @@ def _finite(name: str, value: float) -> float:
     return number
 
 
-def _lr_factor(recipe: Recipe, step: int, steps: int, final=None) -> float:
+def _lr_factor(recipe: Recipe, step: int, steps: int) -> float:
     """Linear warm-up, then exponential decay to `lr_final` at the last step."""
-    final = recipe.lr_final if final is None else final
+    final = recipe.lr_final
     warmup = min(recipe.warmup, steps // 2)
     if step < warmup:
         return (step + 1) / warmup
-    return final ** ((step - warmup) / max(1, steps - 1 - warmup))
+    return final ** ((step + 1 - warmup) / (steps - warmup))
 
 
 def train_gan(
@@ -372,10 +404,11 @@ def train_gan(
 
     with cpu_threads():
         torch.manual_seed(seed)
-        # D may standardise its inputs with statistics of real data; G never sees them.
+        # D may standardise its inputs with statistics of real data, and G's output be scaled
+        # back by the same numbers: both nets then work in units where the target is ~N(0, 1).
         reference = mean + std * torch.randn(10_000, device=device)
         loc, scale = (reference.mean().item(), reference.std().item()) if recipe.standardize else (0.0, 1.0)
-        generator_config = {"hidden": recipe.g_hidden, "layers": recipe.g_layers, "act": recipe.g_act}
+        generator_config = {"hidden": recipe.g_hidden, "layers": recipe.g_layers, "loc": loc, "scale": scale}
         discriminator_config = {
             "hidden": recipe.d_hidden, "batch_stats": recipe.batch_stats, "loc": loc, "scale": scale,
         }
@@ -408,7 +441,7 @@ def train_gan(
             if step in snapshot_at:
                 frames.append(sample(G, snapshot_samples, seed=seed))
             optimizer.param_groups[0]["lr"] = lrs[step] = lr * _lr_factor(recipe, step, steps)
-            optimizer.param_groups[1]["lr"] = lr * recipe.d_lr * _lr_factor(recipe, step, steps, recipe.d_lr_final)
+            optimizer.param_groups[1]["lr"] = lrs[step] * recipe.d_lr
             sizes[step] = size = round(batch_size * recipe.batch_growth ** (step / steps))
 
             real = mean + std * torch.randn(size, 1, device=device)
@@ -425,7 +458,7 @@ def train_gan(
             if recipe.average_from is not None and step >= recipe.average_from * steps:
                 averages += 1
                 with torch.no_grad():
-                    for mean_param, param in zip(averaged_params, g_params):
+                    for mean_param, param in zip(averaged_params, g_params, strict=True):
                         mean_param.lerp_(param, 1 / averages)  # running mean of the weights
 
             with torch.no_grad():
@@ -435,8 +468,8 @@ def train_gan(
                 rows = record[checked:step + 1].cpu().numpy()
                 for offset, (d, g) in enumerate(rows[:, :2].tolist()):
                     at = checked + offset
-                    finite_loss(d, at, "D loss", history=lambda: history(at))
-                    finite_loss(g, at, "G loss", history=lambda: history(at))
+                    finite_loss(d, at, "D loss", history=lambda at=at: history(at))
+                    finite_loss(g, at, "G loss", history=lambda at=at: history(at))
                 checked = step + 1
         if device.type == "cuda":
             torch.cuda.synchronize(device)

@@ -1,10 +1,11 @@
 """The command line: results, --out files, and one-line errors with the right exit status."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -40,7 +41,8 @@ def test_version_and_help(capsys):
 
 
 def test_console_script_and_module_entry_points():
-    for argv in (["pathlearn", "--version"], [sys.executable, "-m", "pathlearn", "--version"]):
+    script = Path(sys.executable).with_name("pathlearn")  # installed next to this interpreter
+    for argv in ([str(script), "--version"], [sys.executable, "-m", "pathlearn", "--version"]):
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"pathlearn, version {pathlearn.__version__}"
@@ -126,7 +128,7 @@ def test_divergence_is_one_line_status_1_and_keeps_earlier_results(capsys, tmp_p
 
 def test_errors_from_a_real_process_have_no_traceback(tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error"}
-    done = subprocess.run(["pathlearn", "twolayer", "--lr", "1e-3"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "pathlearn", "twolayer", "--lr", "1e-3"], capture_output=True,
                           text=True, env=env, check=False)
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
