@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["DeviceUnavailableError", "InvalidInputError", "PathlearnError", "TrainingDivergedError"]
+
 
 class PathlearnError(Exception):
     """Base class for errors the command line prints as one line, without a traceback.

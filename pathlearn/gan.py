@@ -104,10 +104,14 @@ RECIPES: dict[str, Recipe] = {
         g_hidden=64, d_hidden=16, d_lr=2.0, g_layers=1,
     ),
 }
+"""The settings of each variant: `"plain"` (the seed post) and `"fixed"` (the default)."""
 
 
 class Standardize(nn.Module):
     """`(x - loc) / scale`, with `loc` and `scale` fixed buffers (saved with the weights)."""
+
+    loc: torch.Tensor
+    scale: torch.Tensor
 
     def __init__(self, loc: float = 0.0, scale: float = 1.0) -> None:
         super().__init__()
@@ -124,6 +128,9 @@ class Rescale(nn.Module):
     This only sets the units of G's output, like an initialisation of its last layer; G
     still learns the spread and shape from D alone and can move away from `loc` and `scale`.
     """
+
+    loc: torch.Tensor
+    scale: torch.Tensor
 
     def __init__(self, loc: float = 0.0, scale: float = 1.0) -> None:
         super().__init__()
@@ -408,8 +415,10 @@ def train_gan(
         # back by the same numbers: both nets then work in units where the target is ~N(0, 1).
         reference = mean + std * torch.randn(10_000, device=device)
         loc, scale = (reference.mean().item(), reference.std().item()) if recipe.standardize else (0.0, 1.0)
-        generator_config = {"hidden": recipe.g_hidden, "layers": recipe.g_layers, "loc": loc, "scale": scale}
-        discriminator_config = {
+        generator_config: dict[str, Any] = {
+            "hidden": recipe.g_hidden, "layers": recipe.g_layers, "loc": loc, "scale": scale,
+        }
+        discriminator_config: dict[str, Any] = {
             "hidden": recipe.d_hidden, "batch_stats": recipe.batch_stats, "loc": loc, "scale": scale,
         }
         G = make_generator(**generator_config).to(device)
@@ -468,8 +477,8 @@ def train_gan(
                 rows = record[checked:step + 1].cpu().numpy()
                 for offset, (d, g) in enumerate(rows[:, :2].tolist()):
                     at = checked + offset
-                    finite_loss(d, at, "D loss", history=lambda at=at: history(at))
-                    finite_loss(g, at, "G loss", history=lambda at=at: history(at))
+                    finite_loss(d, at, "D loss", history=lambda: history(at))  # noqa: B023 (called at once)
+                    finite_loss(g, at, "G loss", history=lambda: history(at))  # noqa: B023 (called at once)
                 checked = step + 1
         if device.type == "cuda":
             torch.cuda.synchronize(device)
@@ -478,12 +487,12 @@ def train_gan(
         final = averaged if averages else G
         final.eval()
         frames.append(sample(final, snapshot_samples, seed=seed))
-        fake = sample(final, eval_samples, seed=seed)
-    real = np.random.default_rng(seed).normal(mean, std, eval_samples)
+        generated = sample(final, eval_samples, seed=seed)
+    drawn = np.random.default_rng(seed).normal(mean, std, eval_samples)
     return GANResult(
-        real_mean=float(real.mean()), real_std=float(real.std()),
-        fake_mean=float(fake.mean()), fake_std=float(fake.std()),
-        wasserstein1=wasserstein1_to_normal(fake, mean, std),
+        real_mean=float(drawn.mean()), real_std=float(drawn.std()),
+        fake_mean=float(generated.mean()), fake_std=float(generated.std()),
+        wasserstein1=wasserstein1_to_normal(generated, mean, std),
         mean=mean, std=std, variant=variant, seed=seed, steps=steps, device=str(device),
         seconds=seconds, history=history(), snapshot_steps=snapshot_steps,
         snapshots=np.stack(frames),
@@ -492,7 +501,7 @@ def train_gan(
     )
 
 
-def _adam(params: list[nn.Parameter], lr: float, betas: tuple[float, float],
+def _adam(params: list[dict[str, Any]], lr: float, betas: tuple[float, float],
           device: torch.device) -> torch.optim.Adam:
     """Adam, fused into one kernel where torch supports it (much less overhead per step)."""
     try:

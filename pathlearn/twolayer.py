@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 SCHEDULES = ("constant", "step", "exponential", "cosine", "onecycle", "plateau")
+"""Names accepted by `train_module(schedule=...)` and `make_scheduler`."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def make_problem(
     """
     for name, value in (("N", N), ("D_in", D_in), ("H", H), ("D_out", D_out)):
         positive_int(name, value)
-    dtype = np.dtype(dtype)
+    dtype = np.dtype(dtype)  # type: ignore[assignment]
     if dtype not in (np.float32, np.float64):
         raise InvalidInputError(f"dtype must be float32 or float64, got {dtype}")
     rng = np.random.default_rng(seed)
@@ -205,7 +206,7 @@ def train_numpy(problem: Problem, *, lr: float = 1e-6, steps: int = 500, progres
         start = time.perf_counter()
         for t in progress(range(steps), enabled=progress_bar, desc="numpy"):
             loss, grad_w1, grad_w2 = numpy_loss_and_grads(x, y, w1, w2)
-            losses[t] = finite_loss(float(loss), t, history=lambda: {"losses": losses[:t]})
+            losses[t] = finite_loss(float(loss), t, history=lambda: {"losses": losses[:t]})  # noqa: B023 (called at once)
 
             # Update weights by gradient descent
             w1 -= lr * grad_w1
@@ -215,7 +216,7 @@ def train_numpy(problem: Problem, *, lr: float = 1e-6, steps: int = 500, progres
 
 
 def train_torch(
-    problem: Problem, *, lr: float = 1e-6, steps: int = 500, device: str = "auto",
+    problem: Problem, *, lr: float = 1e-6, steps: int = 500, device: str | torch.device = "auto",
     progress_bar: bool = False,
 ) -> Run:
     """Train with torch tensors and the same hand-written backprop."""
@@ -227,7 +228,7 @@ def train_torch(
         start = time.perf_counter()
         for t in progress(range(steps), enabled=progress_bar, desc="torch"):
             loss, grad_w1, grad_w2 = torch_loss_and_grads(x, y, w1, w2)
-            losses[t] = finite_loss(loss.item(), t, history=lambda: {"losses": losses[:t]})
+            losses[t] = finite_loss(loss.item(), t, history=lambda: {"losses": losses[:t]})  # noqa: B023 (called at once)
 
             # Update weights by gradient descent
             w1 -= lr * grad_w1
@@ -237,7 +238,7 @@ def train_torch(
 
 
 def train_autograd(
-    problem: Problem, *, lr: float = 1e-6, steps: int = 500, device: str = "auto",
+    problem: Problem, *, lr: float = 1e-6, steps: int = 500, device: str | torch.device = "auto",
     progress_bar: bool = False,
 ) -> Run:
     """Train with torch autograd: no hand-written backward pass."""
@@ -251,7 +252,7 @@ def train_autograd(
         start = time.perf_counter()
         for t in progress(range(steps), enabled=progress_bar, desc="autograd"):
             loss, grad_w1, grad_w2 = autograd_loss_and_grads(x, y, w1, w2)
-            losses[t] = finite_loss(loss.item(), t, history=lambda: {"losses": losses[:t]})
+            losses[t] = finite_loss(loss.item(), t, history=lambda: {"losses": losses[:t]})  # noqa: B023 (called at once)
 
             # Update weights by gradient descent; autograd must not record the update
             with torch.no_grad():
@@ -292,7 +293,7 @@ def make_scheduler(
 
 def train_module(
     problem: Problem, *, lr: float = 1e-6, steps: int = 500, schedule: str = "constant",
-    device: str = "auto", progress_bar: bool = False,
+    device: str | torch.device = "auto", progress_bar: bool = False,
 ) -> Run:
     """Train `TwoLayerNet` with `torch.optim.SGD`, optionally under an lr scheduler.
 
@@ -323,7 +324,7 @@ def train_module(
             loss = loss_fn(y_pred, y)
             lrs[t] = optimizer.param_groups[0]["lr"]
             losses[t] = finite_loss(
-                loss.item(), t, history=lambda: {"losses": losses[:t], "lrs": lrs[:t]}
+                loss.item(), t, history=lambda: {"losses": losses[:t], "lrs": lrs[:t]}  # noqa: B023 (called at once)
             )
 
             # The optimizer does the update; autograd does the backprop

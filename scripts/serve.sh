@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set everything up, build the bilingual site (executing the tutorials) and
-# serve it at http://127.0.0.1:8000/ . Extra arguments go to `mkdocs serve`.
+# serve it at http://127.0.0.1:8000/pathlearn/ (the path of site_url). Extra arguments go to `mkdocs serve`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh

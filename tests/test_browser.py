@@ -48,14 +48,14 @@ def base_url(site):
 
 @pytest.fixture(scope="session")
 def browser():
+    # Locally a missing browser skips these tests; in CI (CI=true) it fails them.
+    missing = pytest.fail if os.environ.get("CI") == "true" else pytest.skip
     if not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.skip(
-            f"no chromium at {CHROMIUM} (apt-get install chromium, or set PATHLEARN_CHROMIUM)"
-        )
+        missing(f"no chromium at {CHROMIUM} (apt-get install chromium, or set PATHLEARN_CHROMIUM)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
+        missing("playwright is not installed (pip install playwright)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
         yield browser

@@ -86,7 +86,7 @@ def test_training_leaves_the_problem_untouched():
     before = [a.copy() for a in (problem.x, problem.y, problem.w1, problem.w2)]
     for train in TRAINERS:
         train(problem, steps=3)
-    for a, b in zip(before, (problem.x, problem.y, problem.w1, problem.w2)):
+    for a, b in zip(before, (problem.x, problem.y, problem.w1, problem.w2), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
