@@ -3,7 +3,7 @@
 The models here are small (a 64x1000 matrix product is the largest piece of work), so the
 thread pools of torch and of numpy's BLAS cost more in synchronisation than they gain, and on a
 shared 2-core machine several busy pools oversubscribe the cores. pathlearn therefore trains
-with one thread per pool unless told otherwise. The benchmark `benchmarks/run.py` measures why.
+with one thread per pool unless told otherwise. `python -m benchmarks` (section `twolayer`) measures why.
 """
 
 from __future__ import annotations

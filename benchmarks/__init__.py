@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of pathlearn: `python -m benchmarks --help`."""

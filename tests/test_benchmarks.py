@@ -1,0 +1,330 @@
+"""The benchmarks compute what they claim (no timing is asserted), and the Results page reads them.
+
+`benchmarks/` is run as `python -m benchmarks` from the repository root; these tests import it from
+there too. Only tiny versions run here: CI stays green on a slow machine.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import sys
+import tokenize
+import warnings
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import __main__ as cli  # noqa: E402
+from benchmarks import common, gan, gpu, site, twolayer  # noqa: E402
+
+NOTEBOOKS = {lang: ROOT / "docs" / lang / "results.ipynb" for lang in ("ja", "en")}
+SECTION_KEYS = {"date", "quick", "seconds", "cpu_busy_before", "cpu_busy_during", "cpu_busy_after", "result"}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def test_median_and_ratio():
+    assert common.median([3.0, 1.0, 2.0]) == 2.0
+    assert common.median([4.0, 1.0, 2.0, 3.0]) == 2.5
+    assert math.isnan(common.median([]))
+    assert common.ratio(3.0, 2.0) == 1.5
+    assert math.isnan(common.ratio(1.0, 0.0))
+
+
+def test_interleaved_runs_every_case_once_per_round():
+    calls = []
+    cases = {name: (lambda name=name: calls.append(name) or float(len(calls))) for name in "ab"}
+    times = common.interleaved(cases, repeats=3)
+    assert calls == ["a", "b"] * 3
+    assert times == {"a": [1.0, 3.0, 5.0], "b": [2.0, 4.0, 6.0]}
+
+
+def test_round_floats_makes_valid_json():
+    value = {"a": [1.23456789, float("nan")], "b": (float("inf"), 2), "c": "x"}
+    assert common.round_floats(value) == {"a": [1.2346, None], "b": [None, 2], "c": "x"}
+    json.dumps(common.round_floats(value), allow_nan=False)
+
+
+def test_cpu_busy_is_a_share():
+    busy = common.cpu_busy(0.05)
+    assert busy is None or 0.0 <= busy <= 1.0
+    with common.CpuShare() as share:
+        sum(i * i for i in range(200_000))  # some CPU work of this process
+    shares = share.shares()
+    if shares["machine"] is not None:
+        assert 0.0 <= shares["machine"] <= 1.0 and 0.0 <= shares["this_process"] <= 1.0
+
+
+# --------------------------------------------------------------------------- GAN
+
+
+@pytest.mark.parametrize(
+    ("mean", "std", "w1", "ok"),
+    [
+        (5.0, 2.0, 0.0, True),
+        (5.0499, 1.9501, 0.05, True),  # every error at the bar (0.025 * std = 0.05)
+        (4.949, 2.0, 0.01, False),
+        (5.0, 2.051, 0.01, False),
+        (5.0, 2.0, 0.0501, False),
+    ],
+)
+def test_gan_quality_bar(mean, std, w1, ok):
+    assert gan.meets_bar(mean, std, w1) is ok
+
+
+def test_gan_quality_bar_scales_with_the_target_std():
+    assert gan.meets_bar(0.02, 1.0, 0.02, mean=0.0, std=1.0)
+    assert not gan.meets_bar(0.03, 1.0, 0.02, mean=0.0, std=1.0)
+
+
+def test_time_to_quality_is_the_shortest_succeeding_budget():
+    runs = [{"steps": 250, "seconds": 1.0, "ok": False}, {"steps": 500, "seconds": 2.0, "ok": True},
+            {"steps": 1000, "seconds": 4.0, "ok": True}]
+    assert gan.time_to_quality(runs)["steps"] == 500
+    assert gan.time_to_quality([{"steps": 1000, "seconds": 4.0, "ok": False}]) is None
+
+
+def test_run_seed_tries_shorter_budgets_in_order_until_one_succeeds(monkeypatch):
+    tried = []
+
+    def fake_one(variant, seed, steps, eval_samples):
+        tried.append(steps)
+        ok = steps >= 500
+        return {"steps": steps, "seconds": steps / 100, "mean_error": 0.0, "std_error": 0.0,
+                "w1": 0.01 if ok else 0.5, "ok": ok}
+
+    monkeypatch.setattr(gan, "_one", fake_one)
+    row = gan.run_seed("fixed", 3)
+    assert tried == [1000, 250, 500]  # the full run always, then 1/4 and 1/2; 3/4 is not needed
+    assert (row["steps_to_quality"], row["seconds_to_quality"], row["ok"]) == (500, 5.0, True)
+    assert [r["steps"] for r in row["budget_runs"]] == [250, 500, 1000]
+
+    tried.clear()
+    monkeypatch.setattr(gan, "_one", lambda variant, seed, steps, eval_samples: {
+        **fake_one(variant, seed, steps, eval_samples), "ok": False})
+    never = gan.run_seed("plain", 0)
+    assert never["steps_to_quality"] is None and never["seconds_to_quality"] is None
+    assert len(tried) == 4  # all four budgets were tried
+
+
+def test_gan_median_time_to_quality_counts_failures_as_never():
+    runs = [{"seconds": 5.0, "w1": 0.03, "ok": True, "seconds_to_quality": t} for t in (1.0, 2.0, None)]
+    assert gan.summarize(runs)["median_seconds_to_quality"] == 2.0
+    runs = [{"seconds": 5.0, "w1": 0.5, "ok": False, "seconds_to_quality": t} for t in (1.0, None, None)]
+    summary = gan.summarize(runs)
+    assert summary["median_seconds_to_quality"] is None
+    assert (summary["success"], summary["reached_quality"]) == (0, 1)
+
+
+# --------------------------------------------------------------------------- two-layer net
+
+
+def test_threads_sets_and_restores_the_environment(monkeypatch):
+    monkeypatch.setenv("PATHLEARN_THREADS", "3")
+    with twolayer.threads(1):
+        assert os.environ["PATHLEARN_THREADS"] == "1"
+    assert os.environ["PATHLEARN_THREADS"] == "3"
+    monkeypatch.delenv("PATHLEARN_THREADS")
+    with twolayer.threads(2):
+        assert os.environ["PATHLEARN_THREADS"] == "2"
+    assert "PATHLEARN_THREADS" not in os.environ
+
+
+def test_twolayer_tiny_run_has_every_case_and_ratio():
+    result = twolayer.run(repeats=1, loaded_repeats=1, steps=3, profile_steps=2, probe_calls=3)
+    counts = result["thread_counts"]
+    assert counts[0] == 1 and counts[-1] == (os.cpu_count() or 1)
+    assert len(result["rows"]) == 2 * len(twolayer.DTYPES) * len(counts)
+    for row in result["rows"]:
+        assert row["torch_over_numpy"] == pytest.approx(row["torch_s"] / row["numpy_s"])
+        assert (row["torch_manual_s"] is None) == (row["threads"] != 1)
+    assert set(result["loaded_over_idle"]) == set(result["raw"]["idle"])
+    assert set(result["goals"]["torch_le_numpy_idle_1t"]) == set(twolayer.DTYPES)
+    assert {p["dtype"] for p in result["profiles"]["idle"]} == set(twolayer.DTYPES)
+    assert all(p["top"] and 0 <= p["matmul_share"] <= 1 for p in result["profiles"]["idle"])
+    malloc = result["malloc_experiment"]
+    assert "error" not in malloc, malloc
+    assert set(malloc["torch_over_numpy"]) == set(twolayer.DTYPES)
+    assert "\n".join(twolayer.table(common.round_floats(result)))
+
+
+# --------------------------------------------------------------------------- site, GPU
+
+
+def test_site_log_parsing():
+    log = ("INFO - notebooks: 3 cached, 5 started, 0 still running\n"
+           "INFO - notebooks executed by this process so far: 4\n"
+           "INFO - notebooks executed by this process so far: 8\n")
+    assert site.executions(log) == 8
+    assert site.executions("nothing ran") == 0
+    assert site.SUMMARY.findall(log) == [("3", "5", "0")]
+    assert all(p.endswith((".md", ".ipynb")) for p in site.placeholders())
+    assert site.changed({"a": "1", "b": "2"}, {"a": "1", "b": "3", "c": "4"}) == ["b", "c"]
+
+
+def test_gpu_section_skips_cleanly_without_cuda(monkeypatch):
+    monkeypatch.setattr(gpu.torch.cuda, "is_available", lambda: False)
+    result = gpu.run()
+    assert result["skipped"] and "no CUDA GPU" in result["note"]
+    assert gpu.table(result)[0].startswith("GPU: skipped")
+
+
+def test_gpu_code_path_runs_with_the_cpu_standing_in():
+    result = gpu.run(device="cpu", quick=True, scales=(1,))
+    assert not result["skipped"]
+    assert {r["model"] for r in result["models"]} >= {"GAN (fixed, seed 0)", "LSTM (seed 0)"}
+    assert [r["scale"] for r in result["scaling"]] == [1]
+    assert gpu.table(result)
+
+
+# --------------------------------------------------------------------------- the command and its JSON
+
+
+def test_unknown_section_is_an_error(capsys):
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--only", "lstm,nope"])
+    assert "nope" in capsys.readouterr().err
+
+
+def test_quick_run_writes_the_json_schema(tmp_path, capsys):
+    out = tmp_path / "quick.json"
+    results = cli.main(["--only", "lstm", "--quick", "--out", str(out)])
+    assert json.loads(out.read_text(encoding="utf-8")) == results
+    assert "LSTM median RMSE" in capsys.readouterr().out
+    assert {"schema", "date", "command", "quick", "total_seconds", "environment", "sections"} <= set(results)
+    assert results["quick"] is True and list(results["sections"]) == ["lstm"]
+    env = results["environment"]
+    assert {"cpu", "cores", "memory_gib"} <= set(env["machine"])
+    assert {"python", "torch", "numpy"} <= set(env["versions"])
+    section = results["sections"]["lstm"]
+    assert set(section) == SECTION_KEYS and section["quick"] is True
+    lstm = section["result"]
+    assert len(lstm["runs"]) == 2 and lstm["method"]
+    assert set(lstm["baselines"]) == {"seasonal naive", "SARIMA(0,1,1)(0,1,1)12 log", "Holt-Winters (mult. season)"}
+    rmses = sorted(r["rmse"] for r in lstm["runs"])
+    assert lstm["median_rmse"] == pytest.approx(sum(rmses) / 2, abs=1e-3)
+    assert lstm["seeds_below_sarima"] == sum(
+        r["rmse"] < lstm["baselines"]["SARIMA(0,1,1)(0,1,1)12 log"]["rmse"] for r in lstm["runs"])
+
+
+def test_merge_keeps_other_sections_only_from_the_same_setup():
+    env = {"machine": {"cpu": "x"}, "versions": {"torch": "1"}}
+    old = {"schema": cli.SCHEMA, "environment": env, "sections": {"gan": {"date": "old"}, "lstm": {"date": "old"}}}
+    new = {"schema": cli.SCHEMA, "environment": env, "sections": {"lstm": {"date": "new"}}}
+    assert cli.merge(old, new)["sections"] == {"gan": {"date": "old"}, "lstm": {"date": "new"}}
+    other = {**new, "environment": {"machine": {"cpu": "y"}, "versions": {"torch": "1"}}}
+    assert cli.merge(old, other)["sections"] == {"lstm": {"date": "new"}}
+
+
+def test_stamp_notebooks_records_the_digest(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text('{"a": 1}\n')
+    copies = []
+    for lang, path in NOTEBOOKS.items():
+        copy = tmp_path / f"{lang}.ipynb"
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    assert cli.stamp_notebooks(results, tuple(copies)) == copies
+    for copy in copies:
+        stamped = nbformat.read(copy, as_version=4).metadata[cli.DIGEST_KEY]
+        assert stamped == {"sha256": hashlib.sha256(results.read_bytes()).hexdigest()}
+
+
+# --------------------------------------------------------------------------- the committed results and the page
+
+
+def committed() -> dict:
+    return json.loads(cli.RESULTS.read_text(encoding="utf-8"))
+
+
+def test_committed_results_are_complete():
+    results = committed()
+    assert results["schema"] == cli.SCHEMA and results["quick"] is False
+    assert list(results["sections"]) == list(cli.SECTIONS)
+    for name, section in results["sections"].items():
+        assert set(section) == SECTION_KEYS, name
+        assert section["result"].get("method"), name
+
+
+def test_results_pages_show_the_committed_results():
+    """The digest in the notebooks changes their cache key whenever results.json changes."""
+    expected = hashlib.sha256(cli.RESULTS.read_bytes()).hexdigest()
+    for path in NOTEBOOKS.values():
+        stamped = nbformat.read(path, as_version=4).metadata.get(cli.DIGEST_KEY, {}).get("sha256")
+        assert stamped == expected, f"{path}: stale digest; run python -m benchmarks or stamp_notebooks"
+
+
+def code_tokens(source: str) -> list[tuple[int, str]]:
+    """Tokens without comments and string literals (only those may differ between languages)."""
+    drop = {tokenize.COMMENT, tokenize.NL, tokenize.STRING}
+    drop |= {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)}
+    return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(source + "\n").readline)
+            if t.type not in drop]
+
+
+def test_results_pages_run_the_same_code_and_follow_the_tutorial_rules():
+    cells = {lang: nbformat.read(path, as_version=4).cells for lang, path in NOTEBOOKS.items()}
+    assert cells["ja"][0].source.startswith("# 結果\n") and cells["en"][0].source.startswith("# Results\n")
+    code = {lang: [c.source for c in cs if c.cell_type == "code"] for lang, cs in cells.items()}
+    assert len(code["ja"]) == len(code["en"])
+    for ja, en in zip(code["ja"], code["en"], strict=True):
+        assert code_tokens(ja) == code_tokens(en), f"--- ja\n{ja}\n--- en\n{en}"
+    assert "import matplotlib_fontja" in code["ja"][0]
+    for lang, cs in cells.items():
+        assert all(not c.get("outputs") for c in cs if c.cell_type == "code"), f"{lang}: saved with outputs"
+
+
+def loader(lang: str) -> dict:
+    """The functions defined in the notebook's first code cell (without running the cell)."""
+    nb = nbformat.read(NOTEBOOKS[lang], as_version=4)
+    tree = ast.parse(next(c.source for c in nb.cells if c.cell_type == "code"))
+    tree.body = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef))]
+    namespace: dict = {}
+    exec(compile(tree, f"{lang}/results.ipynb", "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_results_page_loader_fails_clearly_without_results(lang, tmp_path):
+    find_results = loader(lang)["find_results"]
+    start = tmp_path / "pathlearn"
+    start.mkdir()
+    with pytest.raises(FileNotFoundError, match="benchmarks/results.json"):
+        find_results(start)
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "results.json").write_text("{}")
+    assert find_results(start) == tmp_path / "benchmarks" / "results.json"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_results_page_code_runs_on_the_committed_results(lang):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nb = nbformat.read(NOTEBOOKS[lang], as_version=4)
+    namespace: dict = {}
+    shown: list = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*non-interactive.*")  # plt.show() under Agg
+        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            exec(compile(cell.source, f"{lang}/results.ipynb", "exec"), namespace)
+            if i == 0:
+                namespace["display"] = shown.append  # collect what the page would show
+    plt.close("all")
+    assert namespace["results"] == committed()
+    text = "\n".join(getattr(item, "data", "") or "" for item in shown)
+    assert "| --- |" in text
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE), text
