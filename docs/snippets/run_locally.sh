@@ -1,0 +1,2 @@
+bash scripts/serve.sh
+bash scripts/test.sh
