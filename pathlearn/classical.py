@@ -16,7 +16,7 @@ from pathlearn._checks import positive_int
 from pathlearn.errors import InvalidInputError, PathlearnError
 from pathlearn.threads import cpu_threads
 
-__all__ = ["holt_winters_forecast", "sarima_forecast"]
+__all__ = ["MissingDependencyError", "holt_winters_forecast", "sarima_forecast"]
 
 
 class MissingDependencyError(PathlearnError, ImportError):

@@ -27,6 +27,7 @@ BUILDERS = {
     "gan.discriminator": "pathlearn.gan:make_discriminator",
     "lstm": "pathlearn.lstm:LSTMForecaster",
 }
+"""The model kinds `load_model` can rebuild, and the builder of each: nothing else is imported."""
 
 
 def weights_bytes(model: nn.Module, kind: str, config: dict[str, Any]) -> bytes:
