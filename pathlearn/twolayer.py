@@ -271,8 +271,10 @@ def make_scheduler(
         name: One of `SCHEDULES`: `"constant"` (no scheduler), `"step"` (StepLR, halve every
             quarter of the run), `"exponential"` (ExponentialLR, down to 1% by the end),
             `"cosine"` (CosineAnnealingLR over the run), `"onecycle"` (OneCycleLR peaking at
-            the optimizer's lr), `"plateau"` (ReduceLROnPlateau, halve after 10 steps without a
-            0.01% improvement).
+            the optimizer's lr; torch's default `cycle_momentum=True` also cycles SGD's
+            momentum between 0.85 and 0.95, and Tutorial 1 shows that this momentum is what
+            helps), `"plateau"` (ReduceLROnPlateau, halve after 10 steps without a 0.01%
+            improvement).
         optimizer: The optimizer whose lr the scheduler drives.
         steps: Length of the run, in optimizer steps.
     """
