@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 . .venv/bin/activate
+export NO_MKDOCS_2_WARNING=1  # Material's banner about MkDocs 2.0; this site pins mkdocs<2
 exec mkdocs serve --strict -a "${PATHLEARN_ADDR:-127.0.0.1:8000}" "$@"
