@@ -1,4 +1,5 @@
-"""The figures the command line saves next to `metrics.json` (English labels, PNG)."""
+"""Figures: the ones the command line saves next to `metrics.json` (English labels, PNG), and
+`show_figure`, which the tutorials use to show a plot together with its description."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from pathlearn.lstm import ForecastResult
     from pathlearn.twolayer import Run
 
-__all__ = ["figure_png", "gan_figure", "lstm_figure", "twolayer_figure"]
+__all__ = ["figure_png", "gan_figure", "lstm_figure", "show_figure", "twolayer_figure"]
 
 
 def figure_png(fig: Figure, dpi: int = 120) -> bytes:
@@ -22,6 +23,28 @@ def figure_png(fig: Figure, dpi: int = 120) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
     return buffer.getvalue()
+
+
+def show_figure(fig: Figure, alt: str) -> None:
+    """Show `fig` in Jupyter as a PNG whose alternative text is `alt`, and close it.
+
+    `alt` says what the plot shows, for readers who cannot see it. It travels as the PNG's
+    output metadata (`{"image/png": {"alt": alt}}`); the site's `notebook_blocks` hook puts it
+    on the `<img>`, since nbconvert's HTML template ignores it.
+
+    Args:
+        fig: A matplotlib figure (from `plt.subplots()` or `Figure()`).
+        alt: A description of the plot in the page's language; must not be empty.
+    """
+    from IPython.display import Image, display
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("show_figure needs a non-empty alt text that describes the plot")
+    png = figure_png(fig)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)  # otherwise the inline backend shows it a second time, without alt text
+    display(Image(data=png), metadata={"image/png": {"alt": alt.strip()}})
 
 
 def twolayer_figure(numpy_run: Run, torch_run: Run) -> Figure:
