@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from scipy import stats
+from torch import nn
 
 from pathlearn import InvalidInputError, TrainingDivergedError
 from pathlearn.gan import (
@@ -96,7 +97,8 @@ def test_nets_are_sequential_and_small():
     generator = make_generator()
     discriminator = make_discriminator(batch_stats=True)
     assert isinstance(generator, torch.nn.Sequential) and isinstance(discriminator, torch.nn.Sequential)
-    assert isinstance(discriminator[1], BatchStatistics)
+    assert isinstance(discriminator[0], BatchStatistics)  # no Standardize at loc 0, scale 1
+    assert isinstance(make_discriminator(batch_stats=True, loc=5.0, scale=2.0)[0], Standardize)
     assert not any(isinstance(m, BatchStatistics) for m in make_discriminator(batch_stats=False))
     for net in (generator, discriminator):
         assert sum(p.numel() for p in net.parameters()) < 5000
@@ -198,6 +200,42 @@ def test_plain_variant_keeps_lr_and_batch_constant():
     assert (result.history["lr"] == RECIPES["plain"].lr).all()
     assert (result.history["batch_size"] == RECIPES["plain"].batch_size).all()
     assert not any(isinstance(m, BatchStatistics) for m in result.discriminator)
+
+
+def test_plain_variant_is_the_tutorials_loop_bit_for_bit():
+    # The GAN page shows this model and loop whole and asserts the same identity (1000 steps):
+    # plain must draw from the global generator in exactly this order and use non-fused Adam.
+    SEED, MEAN, STD, STEPS, N = 4, 5.0, 2.0, 30, 3000
+    torch.manual_seed(SEED)
+    G = nn.Sequential(nn.Linear(1, 32), nn.ELU(), nn.Linear(32, 32), nn.ELU(), nn.Linear(32, 1))
+    D = nn.Sequential(nn.Linear(1, 16), nn.LeakyReLU(0.2), nn.Linear(16, 16), nn.LeakyReLU(0.2),
+                      nn.Linear(16, 1))
+    optimizer = torch.optim.Adam([*G.parameters(), *D.parameters()], lr=1e-3)  # not fused
+    bce = nn.BCEWithLogitsLoss()
+    for _ in range(STEPS):
+        real = MEAN + STD * torch.randn(256, 1)
+        fake = G(torch.randn(256, 1))
+        logits = D(torch.stack([real, fake]))
+        d_loss = bce(logits[0], torch.ones_like(logits[0])) + bce(logits[1], torch.zeros_like(logits[1]))
+        g_loss = bce(logits[1], torch.ones_like(logits[1]))
+        optimizer.zero_grad()
+        d_loss.backward(inputs=list(D.parameters()), retain_graph=True)
+        g_loss.backward(inputs=list(G.parameters()))
+        optimizer.step()
+    state_after_loop = torch.get_rng_state()
+
+    result = train_gan(mean=MEAN, std=STD, variant="plain", seed=SEED, device="cpu", steps=STEPS,
+                       eval_samples=N, snapshots=3, snapshot_samples=50)
+    assert torch.equal(torch.get_rng_state(), state_after_loop)  # nothing else drawn
+    assert str(result.generator) == str(G) and str(result.discriminator) == str(D)
+    for package_net, page_net in ((result.generator, G), (result.discriminator, D)):
+        for mine, theirs in zip(package_net.parameters(), page_net.parameters(), strict=True):
+            assert torch.equal(mine, theirs)
+    real = np.random.default_rng(SEED).normal(MEAN, STD, N)
+    generated = sample(G.eval(), N, seed=SEED)
+    expected = GANResult(real.mean(), real.std(), generated.mean(), generated.std(), 0.0, MEAN, STD,
+                         "plain", SEED, STEPS, "cpu", 0.0, {}, np.array([]), np.array([]), G, D)
+    assert result.dist_line() == dist_line(expected)
 
 
 def test_same_seed_same_numbers(quick):
