@@ -29,10 +29,14 @@ __all__ = [
     "DEFAULTS",
     "ForecastResult",
     "LSTMForecaster",
+    "make_windows",
     "recursive_forecast",
     "rmse",
+    "seasonal_differences",
     "seasonal_naive",
     "train_forecaster",
+    "train_loop",
+    "undifference",
 ]
 
 #: Defaults of `train_forecaster`, chosen by forecasting each of 1956-1959 from the years
@@ -161,18 +165,120 @@ def _as_series(series: Any) -> np.ndarray:
     return values
 
 
-def _differences(values: np.ndarray, season: int, log: bool) -> np.ndarray:
+def seasonal_differences(values: np.ndarray, season: int, log: bool) -> np.ndarray:
+    """`log y[t] - log y[t - season]` (or `y[t] - y[t - season]` when `log` is false).
+
+    Args:
+        values: The series, oldest first.
+        season: Season length (12 for monthly data).
+        log: Difference the logs (for a positive series with a multiplicative season).
+
+    Returns:
+        The `len(values) - season` differences.
+    """
     z = np.log(values) if log else values
     return z[season:] - z[:-season]
 
 
-def _undifference(history: np.ndarray, d: np.ndarray, season: int, log: bool) -> np.ndarray:
+def undifference(history: np.ndarray, d: np.ndarray, season: int, log: bool) -> np.ndarray:
+    """Undo `seasonal_differences` for the values after `history`.
+
+    Args:
+        history: The known values (at least one season), oldest first.
+        d: Seasonal differences of the values that follow `history`.
+        season: Season length.
+        log: Whether `d` are differences of logs.
+
+    Returns:
+        `y[t] = y[t - season] * exp(d[t])` (or `y[t - season] + d[t]`), one per value of `d`.
+    """
     # Built one value at a time: beyond one season, y[t - season] is itself a forecast
     values = list(history)
     for step in d:
         previous = values[-season]
         values.append(previous * np.exp(step) if log else previous + step)
     return np.array(values[len(history):])
+
+
+def make_windows(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every run of `window` consecutive values of `x`, with the run one step later as target.
+
+    Args:
+        x: A 1-D series (the standardized differences).
+        window: Values per window.
+
+    Returns:
+        `(inputs, targets)`, both of shape `(len(x) - window, window, 1)`:
+        `targets[i, t] == x[i + t + 1]` is the value that follows `inputs[i, t] == x[i + t]`.
+    """
+    starts = np.arange(len(x) - window)
+    inputs = np.stack([x[i : i + window] for i in starts])[..., None]
+    targets = np.stack([x[i + 1 : i + window + 1] for i in starts])[..., None]
+    return inputs, targets
+
+
+def train_loop(
+    model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *,
+    epochs: int, lr: float, noise: float, progress: bool = False,
+) -> np.ndarray:
+    """Full-batch Adam on the mean squared error, with fresh input noise every epoch.
+
+    Args:
+        model: The `LSTMForecaster` to train (in place).
+        inputs: Windows `(windows, window, 1)`, on the model's device.
+        targets: The next value at each step, same shape.
+        epochs: Optimizer steps, one per epoch.
+        lr: Adam's learning rate.
+        noise: Standard deviation of the Gaussian noise added to the inputs.
+        progress: Show a progress bar over the epochs on stderr.
+
+    Returns:
+        The loss of each epoch.
+
+    Raises:
+        TrainingDivergedError: the loss became NaN or infinite.
+    """
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.MSELoss()
+    losses = np.empty(epochs)
+    for epoch in progress_bar(range(epochs), enabled=progress, desc="lstm"):
+        # Noisy inputs keep the LSTM from trusting each past value too much; when
+        # forecasting, its inputs are its own imperfect predictions
+        noisy = inputs + noise * torch.randn_like(inputs)
+        loss = loss_fn(model(noisy), targets)
+        losses[epoch] = finite_loss(
+            float(loss.detach()), epoch, history=lambda: {"loss": losses[:epoch]}  # noqa: B023 (called at once)
+        )
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # LSTM gradients can spike
+        optimizer.step()
+    return losses
+
+
+def _forecast(model: nn.Module, x: np.ndarray, window: int, horizon: int) -> np.ndarray:
+    """Recursive forecast of the `horizon` values after `x`, from its last `window` values."""
+    device = next(model.parameters()).device
+    context = torch.tensor(x[-window:][None, :, None], dtype=torch.float32, device=device)
+    return recursive_forecast(model, context, horizon)[0, :, 0].cpu().numpy().astype(np.float64)
+
+
+def _settings(n: int, **given: Any) -> dict[str, Any]:
+    """Check the arguments of `train_forecaster` and fill in the defaults."""
+    season, horizon = positive_int("season", given["season"]), positive_int("horizon", given["horizon"])
+    window = given["window"] if given["window"] is not None else max(season, 12)
+    settings = {"season": season, "horizon": horizon, "window": positive_int("window", window)}
+    for name, check in (("hidden", positive_int), ("epochs", positive_int), ("lr", positive_float)):
+        settings[name] = check(name, DEFAULTS[name] if given[name] is None else given[name])
+    noise = DEFAULTS["noise"] if given["noise"] is None else given["noise"]
+    settings["noise"] = float(positive_float("noise", noise) if noise != 0 else noise)
+    needed = settings["window"] + season + horizon + 1
+    if n < needed:
+        raise InvalidInputError(
+            f"series too short: window={settings['window']}, season={season} and horizon={horizon}"
+            f" need at least {needed} values, got {n}"
+        )
+    return settings
 
 
 def train_forecaster(
@@ -190,6 +296,11 @@ def train_forecaster(
     progress: bool = False,
 ) -> ForecastResult:
     """Train an LSTM on all but the last `horizon` values and forecast them recursively.
+
+    The steps: `seasonal_differences` of the training part, standardized with its own mean
+    and standard deviation; `make_windows`; `torch.manual_seed(seed)` and a new
+    `LSTMForecaster`; `train_loop`; `recursive_forecast` from the last window of the training
+    part (and of the whole series, for `future`); `undifference`.
 
     Args:
         series: The observations, oldest first (array-like or `pathlearn.datasets.Series`).
@@ -211,74 +322,36 @@ def train_forecaster(
         TrainingDivergedError: the loss became NaN or infinite.
     """
     values = _as_series(series)
-    season, horizon = positive_int("season", season), positive_int("horizon", horizon)
-    window = positive_int("window", max(season, 12) if window is None else window)
-    hidden = positive_int("hidden", DEFAULTS["hidden"] if hidden is None else hidden)
-    epochs = positive_int("epochs", DEFAULTS["epochs"] if epochs is None else epochs)
-    lr = positive_float("lr", DEFAULTS["lr"] if lr is None else lr)
-    noise = DEFAULTS["noise"] if noise is None else noise
-    if noise != 0:
-        noise = positive_float("noise", noise)
-    needed = window + season + horizon + 1
-    if len(values) < needed:
-        raise InvalidInputError(
-            f"series too short: window={window}, season={season} and horizon={horizon} need "
-            f"at least {needed} values, got {len(values)}"
-        )
+    settings = _settings(len(values), season=season, horizon=horizon, window=window,
+                         hidden=hidden, epochs=epochs, lr=lr, noise=noise)
+    season, horizon, window = settings["season"], settings["horizon"], settings["window"]
     device = resolve_device(device)
-
     log = bool(np.all(values > 0))
     train, actual = values[:-horizon], values[-horizon:]
-    d_train = _differences(train, season, log)
+    d_train = seasonal_differences(train, season, log)
     # Statistics of the training part only: the holdout must not leak into the inputs
     mean, std = float(d_train.mean()), float(d_train.std()) or 1.0
     x = (d_train - mean) / std
-
-    # Every window of `window` values, with the same window shifted by one as its targets
-    starts = np.arange(len(x) - window)
-    inputs = np.stack([x[i : i + window] for i in starts])[..., None]
-    targets = np.stack([x[i + 1 : i + window + 1] for i in starts])[..., None]
-    inputs_t = torch.tensor(inputs, dtype=torch.float32, device=device)
-    targets_t = torch.tensor(targets, dtype=torch.float32, device=device)
+    inputs, targets = make_windows(x, window)
+    inputs_t, targets_t = (torch.tensor(a, dtype=torch.float32, device=device) for a in (inputs, targets))
 
     torch.manual_seed(seed)
-    model = LSTMForecaster(hidden).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.MSELoss()
-    losses = np.empty(epochs)
-
-    def history_so_far() -> dict[str, np.ndarray]:
-        return {"loss": losses[:epoch]}
-
+    model = LSTMForecaster(settings["hidden"]).to(device)
     with cpu_threads():
         start = time.perf_counter()
-        for epoch in progress_bar(range(epochs), enabled=progress, desc="lstm"):
-            # Noisy inputs keep the LSTM from trusting each past value too much; when
-            # forecasting, its inputs are its own imperfect predictions
-            noisy = inputs_t + noise * torch.randn_like(inputs_t)
-            loss = loss_fn(model(noisy), targets_t)
-            losses[epoch] = finite_loss(float(loss.detach()), epoch, history=history_so_far)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # LSTM gradients can spike
-            optimizer.step()
-
+        losses = train_loop(model, inputs_t, targets_t, epochs=settings["epochs"], lr=settings["lr"],
+                            noise=settings["noise"], progress=progress)
         model.eval()
-        x_full = (_differences(values, season, log) - mean) / std
-        contexts = torch.tensor(np.stack([x[-window:], x_full[-window:]])[..., None],
-                                dtype=torch.float32, device=device)
-        predicted = recursive_forecast(model, contexts, horizon)[..., 0].cpu().numpy()
-        d_pred = predicted.astype(np.float64) * std + mean
-        forecast = _undifference(train, d_pred[0], season, log)
-        future = _undifference(values, d_pred[1], season, log)
+        x_full = (seasonal_differences(values, season, log) - mean) / std
+        forecast = undifference(train, _forecast(model, x, window, horizon) * std + mean, season, log)
+        future = undifference(values, _forecast(model, x_full, window, horizon) * std + mean, season, log)
         seconds = time.perf_counter() - start
 
     baseline = seasonal_naive(train, season, horizon)
     return ForecastResult(
         forecast=forecast, actual=actual.copy(), baseline=baseline, future=future,
-        rmse=rmse(forecast, actual), baseline_rmse=rmse(baseline, actual),
-        horizon=horizon, season=season, window=window, hidden=hidden, epochs=epochs, lr=lr,
-        noise=float(noise), seed=seed, device=str(device), seconds=seconds,
-        transform="log" if log else "none", train_transformed=x, mean=mean, std=std,
-        inputs_shape=tuple(inputs.shape), history={"loss": losses}, model=model,
+        rmse=rmse(forecast, actual), baseline_rmse=rmse(baseline, actual), **settings,
+        seed=seed, device=str(device), seconds=seconds, transform="log" if log else "none",
+        train_transformed=x, mean=mean, std=std, inputs_shape=tuple(inputs.shape),
+        history={"loss": losses}, model=model,
     )

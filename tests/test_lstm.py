@@ -12,10 +12,14 @@ from pathlearn.datasets import load_airline
 from pathlearn.lstm import (
     ForecastResult,
     LSTMForecaster,
+    make_windows,
     recursive_forecast,
     rmse,
+    seasonal_differences,
     seasonal_naive,
     train_forecaster,
+    train_loop,
+    undifference,
 )
 
 AIRLINE = load_airline()
@@ -61,6 +65,42 @@ def test_recursive_forecast_feeds_predictions_back():
     out = recursive_forecast(AddOne(), context, steps=4)
     # one step ahead from the true values would give 6 four times
     assert out[0, :, 0].tolist() == [6.0, 7.0, 8.0, 9.0]
+
+
+def test_windows_and_their_targets_one_step_later():
+    x = np.arange(10.0)
+    inputs, targets = make_windows(x, 4)
+    assert inputs.shape == targets.shape == (6, 4, 1)
+    assert inputs[0, :, 0].tolist() == [0, 1, 2, 3] and targets[0, :, 0].tolist() == [1, 2, 3, 4]
+    assert inputs[-1, :, 0].tolist() == [5, 6, 7, 8] and targets[-1, :, 0].tolist() == [6, 7, 8, 9]
+
+
+@pytest.mark.parametrize("log", [True, False])
+def test_undifference_undoes_seasonal_differences(log):
+    values = AIRLINE.values
+    d = seasonal_differences(values, 12, log)
+    assert d.shape == (len(values) - 12,)
+    # rebuild the last 30 values (more than two seasons) from the ones before them
+    rebuilt = undifference(values[:-30], d[-30:], 12, log)
+    assert np.allclose(rebuilt, values[-30:], rtol=1e-12)
+    assert undifference(np.ones(12), np.zeros(3), 12, log).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_train_loop_is_the_training_of_train_forecaster(fast_run):
+    """The composition, step by step, gives train_forecaster's numbers."""
+    train = AIRLINE.values[:-12]
+    d = seasonal_differences(train, 12, log=True)
+    x = (d - d.mean()) / d.std()
+    inputs, targets = (torch.tensor(a, dtype=torch.float32) for a in make_windows(x, 12))
+    torch.manual_seed(0)
+    model = LSTMForecaster(16)
+    losses = train_loop(model, inputs, targets, epochs=5, lr=0.005, noise=1.5)
+    assert np.array_equal(losses, fast_run.history["loss"])
+    model.eval()
+    context = torch.tensor(x[-12:][None, :, None], dtype=torch.float32)
+    predicted = recursive_forecast(model, context, 12)[0, :, 0].numpy().astype(np.float64)
+    forecast = undifference(train, predicted * d.std() + d.mean(), 12, log=True)
+    assert np.array_equal(forecast, fast_run.forecast)
 
 
 def test_result_shapes_and_preprocessing(fast_run):
