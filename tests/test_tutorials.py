@@ -1,0 +1,270 @@
+"""The learning path: each tutorial's shape (hooks/_tutorial.py), how the site renders it
+(hooks/learning_path.py), and the Japanese terms of the glossary.
+
+The shape checks read the notebooks only and run in a moment; the rendering checks use the
+built site (the `site` fixture).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import LANGUAGES, ROOT
+
+sys.path.insert(0, str(ROOT / "hooks"))
+import _tutorial  # noqa: E402
+
+DOCS = ROOT / "docs"
+NB = nbformat.v4
+NAMES = sorted(p.name for p in (DOCS / "ja" / "tutorials").glob("*.ipynb"))
+DEFAULT_ALT = "No description has been provided for this image"
+CJK_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+KATAKANA = "\u30a0-\u30ff"
+SEED_POST = "recruit.gmo.jp/engineer/jisedai/blog"
+
+
+def notebook(lang: str, name: str) -> nbformat.NotebookNode:
+    return _tutorial.read(DOCS / lang / "tutorials" / name)
+
+
+def page_path(site, lang: str, rel: str) -> Path:
+    return site.site_dir / rel if lang == "ja" else site.site_dir / lang / rel
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def test_prose_leaves_out_code_math_links_and_markup():
+    text = "## Title\n\nSome `code()` and $x^2$ with [a link](https://x.org/a) and <b>bold</b>.\n\n```python\nignored words\n```\n\n$$\ny = 1\n$$"
+    assert _tutorial.prose_size(text, "en") == 8  # Title Some and with a link and bold
+    assert _tutorial.prose_size("学習率（`lr`）を $10^{-3}$ にする", "ja") == len("学習率（）をにする")
+
+
+def test_reading_time_counts_prose_and_main_path_code_cells():
+    words = " ".join(["word"] * 400)  # 2 minutes at 200 words a minute
+    nb = NB.new_notebook(cells=[
+        NB.new_markdown_cell(words),
+        NB.new_code_cell("x = 1"), NB.new_code_cell("y = 2"),  # 2 x 30 s
+        NB.new_markdown_cell(words, metadata={"tags": ["further"]}),  # collapsed: not counted
+        NB.new_code_cell("z = 3", metadata={"tags": ["solution"]}),
+    ])
+    path = _tutorial.main_path(nb, "en")
+    assert (path.prose, path.code_cells, path.minutes) == (400, 2, 3)
+
+
+def test_blocks_group_consecutive_cells_and_split_further_at_headings():
+    nb = NB.new_notebook(cells=[
+        NB.new_markdown_cell("# 1. T"),
+        NB.new_markdown_cell("### Going further: a", metadata={"tags": ["further"]}),
+        NB.new_code_cell("a = 1", metadata={"tags": ["further"]}),
+        NB.new_markdown_cell("### Going further: b", metadata={"tags": ["further"]}),
+        NB.new_markdown_cell("hint", metadata={"tags": ["hint"]}),
+        NB.new_markdown_cell("why", metadata={"tags": ["solution"]}),
+        NB.new_code_cell("b = 2", metadata={"tags": ["solution"]}),
+    ])
+    assert _tutorial.blocks(nb) == [("further", [1, 2]), ("further", [3]), ("hint", [4]),
+                                    ("solution", [5, 6])]
+
+
+def _exercise(n: int, hint: bool = True, code: bool = True) -> list:
+    cells = [NB.new_markdown_cell(f"### Exercise {n} (★★): do it")]
+    if hint:
+        cells.append(NB.new_markdown_cell("try this", metadata={"tags": ["hint"]}))
+    cells.append(NB.new_code_cell("print(1)", metadata={"tags": ["solution"]}) if code
+                 else NB.new_markdown_cell("words", metadata={"tags": ["solution"]}))
+    return cells
+
+
+def _page(*exercises) -> nbformat.NotebookNode:
+    cells = [NB.new_markdown_cell("# 1. Title"), NB.new_markdown_cell("## Exercises")]
+    for cells_of_one in exercises:
+        cells += cells_of_one
+    cells.append(NB.new_markdown_cell("## References\n\n- [post](https://example.org/)"))
+    return NB.new_notebook(cells=cells)
+
+
+def test_a_well_formed_page_has_no_problems():
+    assert _tutorial.problems(_page(*(_exercise(n) for n in range(1, 5))), "en") == []
+
+
+@pytest.mark.parametrize("broken, expected", [
+    (_page(*(_exercise(n) for n in range(1, 4))), "3 exercises"),
+    (_page(*(_exercise(n, hint=n != 2) for n in range(1, 5))), "exercise 2: the next cell must be its hint"),
+    (_page(*(_exercise(n, code=n != 3) for n in range(1, 5))), "needs a code cell"),
+    (_page(*(_exercise(n) for n in (1, 2, 4, 5))), "numbered"),
+])
+def test_problems_name_what_is_missing(broken, expected):
+    assert any(expected in p for p in _tutorial.problems(broken, "en")), _tutorial.problems(broken, "en")
+
+
+def test_a_long_main_path_and_a_long_cell_are_problems():
+    nb = _page(*(_exercise(n) for n in range(1, 5)))
+    nb.cells.insert(1, NB.new_markdown_cell(" ".join(["word"] * 1801)))
+    nb.cells.insert(2, NB.new_code_cell("\n".join(f"x{i} = {i}" for i in range(41))))
+    found = _tutorial.problems(nb, "en")
+    assert any("words of prose" in p for p in found) and any("41 lines" in p for p in found), found
+
+
+# --------------------------------------------------------------------------- the tutorials
+
+
+def test_the_path_has_a_basics_tutorial_first():
+    assert NAMES and NAMES[0].startswith("00-"), NAMES
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", NAMES)
+def test_tutorial_keeps_the_shape_of_the_path(lang, name):
+    """Main path within bounds, exercises with hints and solutions, references last."""
+    assert _tutorial.problems(notebook(lang, name), lang) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_tutorial_pair_has_the_same_blocks_and_exercises(name):
+    ja, en = notebook("ja", name), notebook("en", name)
+    code_tags = [[sorted(_tutorial.tags(c)) for c in nb.cells if c.cell_type == "code"] for nb in (ja, en)]
+    assert code_tags[0] == code_tags[1], "the code cells of the two languages are tagged differently"
+    assert [k for k, _ in _tutorial.blocks(ja)] == [k for k, _ in _tutorial.blocks(en)]
+    assert [e[1:] for e in _tutorial.exercises(ja, "ja")] == [e[1:] for e in _tutorial.exercises(en, "en")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", NAMES)
+def test_tutorial_cites_the_seed_post(lang, name):
+    references = [c for c in notebook(lang, name).cells if c.cell_type == "markdown"][-1].source
+    assert SEED_POST in references
+
+
+# --------------------------------------------------------------------------- the built pages
+
+
+def _notebook_pages(site):
+    for lang in LANGUAGES:
+        for name in NAMES:
+            yield lang, name, page_path(site, lang, f"tutorials/{Path(name).stem}/index.html")
+        yield lang, "results.ipynb", page_path(site, lang, "results/index.html")
+
+
+@pytest.mark.site
+def test_pages_show_the_computed_reading_time(site):
+    for lang in LANGUAGES:
+        for name in NAMES:
+            html = page_path(site, lang, f"tutorials/{Path(name).stem}/index.html").read_text("utf-8")
+            shown = re.findall(r'class="pl-reading-time" data-minutes="(\d+)"', html)
+            expected = _tutorial.main_path(notebook(lang, name), lang).minutes
+            assert shown == [str(expected)], (lang, name, shown)
+            assert expected <= _tutorial.MAX_MINUTES
+
+
+@pytest.mark.site
+def test_every_plot_has_a_description_in_the_page_language(site):
+    for lang, name, path in _notebook_pages(site):
+        html = path.read_text("utf-8")
+        images = re.findall(r"<img\b[^>]*>", html.split('<div class="jupyter-wrapper">', 1)[-1])
+        assert images, f"{lang}/{name}: no plot"
+        for tag in images:
+            alt = re.search(r'\salt="([^"]*)"', tag)
+            text = alt.group(1).strip() if alt else ""
+            assert text and DEFAULT_ALT not in text, f"{lang}/{name}: a plot without a description"
+            assert bool(CJK_RE.search(text)) == (lang == "ja"), f"{lang}/{name}: alt {text!r}"
+
+
+@pytest.mark.site
+def test_collapsed_blocks_are_rendered_and_solutions_show_their_output(site):
+    for lang, name, path in _notebook_pages(site):
+        html = path.read_text("utf-8")
+        source = _tutorial.read(DOCS / lang / ("tutorials/" + name if name != "results.ipynb" else name))
+        for kind in _tutorial.OFF_PATH:
+            expected = sum(1 for k, _ in _tutorial.blocks(source) if k == kind)
+            rendered = html.count(f'<details class="pl-block pl-{kind} ')
+            assert rendered == expected, f"{lang}/{name}: {rendered} {kind} blocks, {expected} in the notebook"
+        helpers = sum(1 for c in source.cells if "helper" in _tutorial.tags(c))
+        assert html.count('<details class="pl-block pl-helper ') == helpers
+        assert '<div class="celltoolbar">' not in html
+        for block in re.findall(r'<details class="pl-block pl-solution .*?</details>', html, re.S):
+            assert "jp-OutputArea-output" in block, f"{lang}/{name}: a worked solution shows no output"
+
+
+# --------------------------------------------------------------------------- terminology
+
+
+def glossary_variants() -> dict[str, str]:
+    """Variant -> preferred term, from the 「使わない表記」 column of the Japanese glossary."""
+    rows = re.findall(r"^\|(.+)\|\s*$", (DOCS / "ja" / "glossary.md").read_text("utf-8"), re.M)
+    header = [c.strip() for c in rows[0].split("|")]
+    term, avoid = header.index("用語"), header.index("使わない表記")
+    out = {}
+    for row in rows[2:]:
+        cells = [c.strip() for c in row.split("|")]
+        for variant in filter(None, (v.strip() for v in cells[avoid].split("、"))):
+            out[variant] = cells[term]
+    return out
+
+
+def variant_pattern(variant: str) -> re.Pattern:
+    """A katakana variant must not be part of a longer katakana word (ネット in ネットワーク is
+    fine); an ASCII one is a whole word; anything else matches anywhere."""
+    pattern = re.escape(variant)
+    if re.match(f"[{KATAKANA}]", variant):
+        pattern = f"(?<![{KATAKANA}]){pattern}"
+    if re.search(f"[{KATAKANA}]$", variant):
+        pattern = f"{pattern}(?![{KATAKANA}])"
+    if variant.isascii():
+        pattern = rf"\b{pattern}\b"
+    return re.compile(pattern, re.I if variant.isascii() else 0)
+
+
+def japanese_prose() -> list[tuple[str, str]]:
+    """(where, prose) of every Japanese page but the glossary: Markdown pages and the markdown
+    cells of every notebook, collapsed parts included."""
+    out = []
+    for path in sorted((DOCS / "ja").rglob("*.md")):
+        if path.name != "glossary.md":
+            out.append((str(path.relative_to(DOCS)), _tutorial.prose(path.read_text("utf-8"))))
+    for path in sorted((DOCS / "ja").rglob("*.ipynb")):
+        for i, cell in enumerate(_tutorial.read(path).cells):
+            if cell.cell_type == "markdown":
+                out.append((f"{path.relative_to(DOCS)} cell {i}", _tutorial.prose(cell.source)))
+    return out
+
+
+def test_glossary_has_at_least_30_terms_in_both_languages():
+    def terms(lang):
+        rows = re.findall(r"^\|(.+)\|\s*$", (DOCS / lang / "glossary.md").read_text("utf-8"), re.M)
+        return [[c.strip() for c in r.split("|")] for r in rows[2:]]
+
+    ja, en = terms("ja"), terms("en")
+    assert len(ja) >= 30
+    assert [row[0] for row in ja] == [row[1] for row in en], "the en glossary's Japanese column"
+    for required in ("誤差逆伝播法", "学習率", "勾配", "損失関数", "生成器", "識別器", "均衡点",
+                     "1 期先予測", "経験分布関数", "計算機イプシロン"):
+        assert required in [row[0] for row in ja]
+
+
+def test_variant_patterns_respect_katakana_words():
+    assert variant_pattern("ネット").search("ネットを学習する")
+    assert not variant_pattern("ネット").search("ニューラルネットワークを学習する")
+    assert not variant_pattern("データローダ").search("データローダーで")
+    assert variant_pattern("seed").search("seed を固定")
+    assert not variant_pattern("seed").search("seeded")
+
+
+def test_japanese_pages_use_the_glossary_terms():
+    found = []
+    for variant, preferred in glossary_variants().items():
+        pattern = variant_pattern(variant)
+        for where, text in japanese_prose():
+            for match in pattern.finditer(text):
+                context = text[max(0, match.start() - 15):match.end() + 15].replace("\n", " ")
+                found.append(f"{where}: 「{variant}」→「{preferred}」: …{context}…")
+    assert not found, "\n".join(found)
+
+
+def test_japanese_prose_uses_full_width_parentheses():
+    found = [f"{where}: …{text[max(0, m.start() - 15):m.end() + 15]}…".replace("\n", " ")
+             for where, text in japanese_prose() for m in re.finditer(r"[()]", text)]
+    assert not found, "\n".join(found)
