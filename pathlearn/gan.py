@@ -1,16 +1,25 @@
-"""A GAN that turns standard-normal noise into N(mean, std²), after Dev Nag's "GANs in 50 lines".
+"""A GAN that turns standard-normal noise into N(mean, std²).
 
-The generator G and the discriminator D are small `nn.Sequential` nets. Two recipes:
+The generator G and the discriminator D are small `nn.Sequential` nets, trained by
+`train_gan`, a short composition of `train_step` (one update of both nets), `lr_factor` (the
+learning-rate schedule), `batch_size_at` (the batch-size schedule), `update_average` (weight
+averaging) and `sample`. Two recipes (`RECIPES`):
 
-- `"plain"`, the seed post's setup: D judges one sample at a time and the learning rate stays
-  constant. Nothing lets D compare the spread of a whole batch with the real one, so G can
-  get away with samples that are all plausible but too close together: the generated spread
-  comes out too narrow.
-- `"fixed"` (the default): a `BatchStatistics` layer first in D shows it every sample together
-  with statistics of its batch (mean, std, skewness, kurtosis), so a too-narrow or lopsided
-  batch is caught. The learning rate warms up and then decays so the game settles instead of
-  circling around the answer, the batches grow as it settles, and the returned G is the
-  average of G's weights over the second half of training.
+- `"plain"`: a reconstruction of the setup of the seed post (GMO インターネット 次世代システム
+  研究室, 2020). The post gives no architecture, learning rate or batch size; the values here
+  are our choices. That the post followed Dev Nag's "GANs in 50 lines" is an inference from
+  the format of its last line (`Real Dist (...), Fake Dist (...)`). Our plain D judges one
+  sample at a time, by construction (Dev Nag's D takes a whole minibatch as one input), and
+  the learning rate stays constant. Nothing lets this D compare the spread of a batch with
+  the real one, and the generated mean and spread miss the target by far more than the
+  fixed recipe's.
+- `"fixed"` (the default) changes several things at once: a `BatchStatistics` layer first in
+  D shows it every sample together with statistics of its batch (mean, std, skewness,
+  kurtosis); a 10x higher learning rate with other betas, a warm-up and an exponential decay;
+  a twice higher learning rate for D; batches that grow as training settles; a wider G with
+  one hidden layer; and the returned G is the average of G's weights over the second half of
+  training. The benchmarks (`python -m benchmarks --only gan`) remove each part on its own
+  to measure what it contributes.
 
 In the fixed recipe D's inputs are standardised by the mean and std of a draw of real data,
 and G's outputs are scaled back by the same two numbers (`Rescale`), so both nets work in
@@ -44,11 +53,17 @@ __all__ = [
     "Recipe",
     "Rescale",
     "Standardize",
+    "batch_size_at",
     "dist_line",
+    "lr_factor",
     "make_discriminator",
     "make_generator",
+    "make_optimizer",
     "sample",
+    "set_lr",
     "train_gan",
+    "train_step",
+    "update_average",
     "wasserstein1_to_normal",
 ]
 
@@ -107,7 +122,8 @@ RECIPES: dict[str, Recipe] = {
         g_hidden=64, d_hidden=16, d_lr=2.0, g_layers=1,
     ),
 }
-"""The settings of each variant: `"plain"` (the seed post) and `"fixed"` (the default)."""
+"""The settings of each variant: `"plain"` (our reconstruction of the seed post's setup) and
+`"fixed"` (the default)."""
 
 
 class Standardize(nn.Module):
@@ -194,7 +210,7 @@ def make_discriminator(
     Args:
         hidden: Width of the two hidden layers (LeakyReLU).
         batch_stats: Put `BatchStatistics` first so D judges each sample within its batch.
-            Without it D judges every sample on its own, as in the seed post.
+            Without it D judges every sample on its own (our plain recipe).
         loc: Subtracted from D's input first (the real data's mean, when standardising).
         scale: D's input is divided by it (the real data's std). With the defaults (0 and 1)
             there is no `Standardize` layer: D is just the layers below.
@@ -345,13 +361,158 @@ def _finite(name: str, value: float) -> float:
     return number
 
 
-def _lr_factor(recipe: Recipe, step: int, steps: int) -> float:
-    """Linear warm-up, then exponential decay to `lr_final` at the last step."""
+def lr_factor(recipe: Recipe, step: int, steps: int) -> float:
+    """The learning-rate schedule: the factor of the peak learning rate at `step` (0 to `steps - 1`).
+
+    The factor rises linearly over `recipe.warmup` steps (at most half of training), then decays
+    exponentially to `recipe.lr_final` at the last step. With no warm-up and `lr_final == 1`
+    (the plain recipe) it is 1 at every step.
+    """
     final = recipe.lr_final
     warmup = min(recipe.warmup, steps // 2)
     if step < warmup:
         return (step + 1) / warmup
     return final ** ((step + 1 - warmup) / (steps - warmup))
+
+
+def batch_size_at(recipe: Recipe, batch_size: int, step: int, steps: int) -> int:
+    """The batch-size schedule: grows geometrically from `batch_size` at step 0 towards
+    `batch_size * recipe.batch_growth` at the end (constant when `batch_growth` is 1)."""
+    return round(batch_size * recipe.batch_growth ** (step / steps))
+
+
+def make_optimizer(G: nn.Module, D: nn.Module, recipe: Recipe, lr: float,
+                   device: torch.device) -> torch.optim.Adam:
+    """One Adam for both nets: parameter group 0 is G's, group 1 is D's (see `set_lr`).
+
+    Fused into one kernel where torch supports it when `recipe.fused_adam` (much less overhead
+    per step, but not bit-identical to the default Adam, which the plain recipe uses).
+    """
+    groups = [{"params": list(G.parameters())}, {"params": list(D.parameters())}]
+    if recipe.fused_adam:
+        try:
+            return torch.optim.Adam(groups, lr=lr, betas=recipe.betas,
+                                    fused=device.type in ("cpu", "cuda"))
+        except (RuntimeError, TypeError):  # older torch without fused Adam on this device
+            pass
+    return torch.optim.Adam(groups, lr=lr, betas=recipe.betas)
+
+
+def set_lr(optimizer: torch.optim.Optimizer, lr: float, d_lr: float = 1.0) -> float:
+    """Set G's learning rate to `lr` and D's to `lr * d_lr` (groups of `make_optimizer`); returns `lr`."""
+    optimizer.param_groups[0]["lr"] = lr
+    optimizer.param_groups[1]["lr"] = lr * d_lr
+    return lr
+
+
+def train_step(G: nn.Module, D: nn.Module, optimizer: torch.optim.Optimizer, *, mean: float,
+               std: float, batch_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One training step: update D and G at once, from one forward pass.
+
+    Draws `batch_size` real samples from N(mean, std²), then as many noise values for G, in
+    that order, from torch's global generator. D learns to say 1 for real and 0 for generated
+    samples; G learns to make D say 1 for its samples (the non-saturating loss).
+
+    Returns:
+        D's loss, G's loss and G's batch (detached).
+    """
+    device = next(G.parameters()).device
+    real = mean + std * torch.randn(batch_size, 1, device=device)
+    fake = G(torch.randn(batch_size, 1, device=device))
+    logits = D(torch.stack([real, fake]))  # D judges the real and the fake batch apart
+    d_loss = (F.binary_cross_entropy_with_logits(logits[0], torch.ones_like(logits[0]))
+              + F.binary_cross_entropy_with_logits(logits[1], torch.zeros_like(logits[1])))
+    g_loss = F.binary_cross_entropy_with_logits(logits[1], torch.ones_like(logits[1]))
+    optimizer.zero_grad()
+    d_loss.backward(inputs=list(D.parameters()), retain_graph=True)  # D's gradient from D's loss
+    g_loss.backward(inputs=list(G.parameters()))  # and G's from G's
+    optimizer.step()
+    return d_loss.detach(), g_loss.detach(), fake.detach()
+
+
+def update_average(averaged: nn.Module, model: nn.Module, count: int) -> None:
+    """Weight averaging: fold `model`'s weights into the running mean `averaged`.
+
+    Call it with `count` = 1, 2, 3, ...: after the k-th call `averaged` holds the mean of the
+    k weights it was given (the first call copies them).
+    """
+    with torch.no_grad():
+        for mean_param, param in zip(averaged.parameters(), model.parameters(), strict=True):
+            mean_param.lerp_(param, 1 / count)
+
+
+class _History:
+    """Per-step records kept on the device; the losses are checked every 100 steps (one wait
+    for the device instead of one per step)."""
+
+    def __init__(self, steps: int, device: torch.device) -> None:
+        self.rows = torch.empty(steps, 4, device=device)  # d_loss, g_loss, fake mean, fake std
+        self.lr, self.batch_size = np.empty(steps), np.empty(steps, dtype=np.int64)
+        self.checked = 0
+
+    def add(self, step: int, d_loss: torch.Tensor, g_loss: torch.Tensor, fake: torch.Tensor,
+            lr: float, batch_size: int) -> None:
+        self.rows[step] = torch.stack([d_loss, g_loss, fake.mean(), fake.std()])
+        self.lr[step], self.batch_size[step] = lr, batch_size
+        if (step + 1) % 100 == 0 or step + 1 == len(self.lr):
+            self.check(step + 1)
+
+    def check(self, upto: int) -> None:
+        """Raise `TrainingDivergedError` at the first non-finite loss before step `upto`."""
+        losses = self.rows[self.checked:upto, :2].cpu().numpy().tolist()
+        for at, (d, g) in enumerate(losses, start=self.checked):
+            finite_loss(d, at, "D loss", history=lambda: self.as_dict(at))  # noqa: B023 (called at once)
+            finite_loss(g, at, "G loss", history=lambda: self.as_dict(at))  # noqa: B023 (called at once)
+        self.checked = upto
+
+    def as_dict(self, upto: int | None = None) -> dict[str, np.ndarray]:
+        upto = len(self.lr) if upto is None else upto
+        rows = self.rows[:upto].cpu().numpy().astype(np.float64)
+        return {
+            "step": np.arange(upto), "d_loss": rows[:, 0], "g_loss": rows[:, 1],
+            "fake_mean": rows[:, 2], "fake_std": rows[:, 3],
+            "lr": self.lr[:upto].copy(), "batch_size": self.batch_size[:upto].copy(),
+        }
+
+
+def _net_configs(recipe: Recipe, mean: float, std: float,
+                 device: torch.device) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Arguments of `make_generator` and `make_discriminator` for `recipe`.
+
+    With `recipe.standardize`, D standardises its inputs by the mean and std of a draw of
+    10,000 real samples (from the global generator) and G's output is scaled back by the same
+    numbers. Without it nothing is drawn.
+    """
+    loc, scale = 0.0, 1.0
+    if recipe.standardize:
+        reference = mean + std * torch.randn(10_000, device=device)
+        loc, scale = reference.mean().item(), reference.std().item()
+    return (
+        {"hidden": recipe.g_hidden, "layers": recipe.g_layers, "loc": loc, "scale": scale},
+        {"hidden": recipe.d_hidden, "batch_stats": recipe.batch_stats, "loc": loc, "scale": scale},
+    )
+
+
+def _checked_sizes(recipe: Recipe, steps: int | None, lr: float | None,
+                   batch_size: int | None) -> tuple[int, float, int]:
+    """`steps`, `lr` and `batch_size`, with the recipe's defaults for `None`, checked."""
+    steps = positive_int("steps", recipe.steps if steps is None else steps)
+    lr = positive_float("lr", recipe.lr if lr is None else lr)
+    batch_size = positive_int("batch_size", recipe.batch_size if batch_size is None else batch_size)
+    if batch_size < 2:
+        raise InvalidInputError(f"batch_size must be at least 2, got {batch_size}")
+    return steps, lr, batch_size
+
+
+def _checked_counts(**counts: int) -> None:
+    for name, value in counts.items():
+        positive_int(name, value)
+
+
+def _recipe(variant: str) -> Recipe:
+    if variant not in RECIPES:
+        raise InvalidInputError(f"unknown variant {variant!r}: use one of {', '.join(RECIPES)}")
+    return RECIPES[variant]
 
 
 def train_gan(
@@ -368,20 +529,23 @@ def train_gan(
     snapshots: int = 8,
     snapshot_samples: int = 2000,
     progress: bool = False,
+    recipe: Recipe | None = None,
 ) -> GANResult:
     """Train G to turn standard-normal noise into N(mean, std²).
 
-    Each step draws a batch of real samples and a batch from G, and updates D (real -> 1,
-    generated -> 0) and G (make D say 1 for its samples: the non-saturating loss) at the same
-    time, from one forward pass, with one Adam optimizer.
+    Each step (`train_step`) draws a batch of real samples and a batch from G, and updates D
+    (real -> 1, generated -> 0) and G (make D say 1 for its samples: the non-saturating loss)
+    at the same time, from one forward pass, with one Adam optimizer. The learning rate follows
+    `lr_factor`, the batch size `batch_size_at`, and G's weights are averaged (`update_average`)
+    from `recipe.average_from` of training on.
 
     Args:
         mean: Target mean.
         std: Target standard deviation (> 0).
         steps: Training steps; `None` means the variant's default (`RECIPES`).
         lr: Peak learning rate; `None` means the variant's default.
-        variant: `"fixed"` or `"plain"` (the seed post's setup; its spread comes out too
-            narrow).
+        variant: `"fixed"` or `"plain"` (a reconstruction of the seed post's setup, far less
+            accurate).
         seed: Seed of torch's generators; the same seed gives the same numbers on the CPU.
         device: `"auto"`, `"cpu"`, `"cuda"`, `"cuda:N"` or `"mps"`.
         batch_size: Starting batch size; `None` means the variant's default.
@@ -390,6 +554,8 @@ def train_gan(
             the end.
         snapshot_samples: Samples per snapshot.
         progress: Show a progress bar on stderr.
+        recipe: Settings to use instead of `RECIPES[variant]` (e.g. a `dataclasses.replace`
+            of one, to see what one setting does); `variant` then only names the run.
 
     Returns:
         The measured result, with the trained nets and the training history.
@@ -399,121 +565,52 @@ def train_gan(
         TrainingDivergedError: a loss became NaN or infinite; its `history` holds what was
             recorded so far.
     """
-    if variant not in RECIPES:
-        raise InvalidInputError(f"unknown variant {variant!r}: use one of {', '.join(RECIPES)}")
-    recipe = RECIPES[variant]
+    recipe = _recipe(variant) if recipe is None else recipe
     mean, std = _finite("mean", mean), positive_float("std", std)
-    steps = positive_int("steps", recipe.steps if steps is None else steps)
-    lr = positive_float("lr", recipe.lr if lr is None else lr)
-    batch_size = positive_int("batch_size", recipe.batch_size if batch_size is None else batch_size)
-    if batch_size < 2:
-        raise InvalidInputError(f"batch_size must be at least 2, got {batch_size}")
-    eval_samples = positive_int("eval_samples", eval_samples)
-    snapshots = positive_int("snapshots", snapshots)
-    snapshot_samples = positive_int("snapshot_samples", snapshot_samples)
+    steps, lr, batch_size = _checked_sizes(recipe, steps, lr, batch_size)
+    _checked_counts(eval_samples=eval_samples, snapshots=snapshots, snapshot_samples=snapshot_samples)
     device = resolve_device(device)
-
     with cpu_threads():
         torch.manual_seed(seed)
-        # D may standardise its inputs with statistics of real data, and G's output be scaled
-        # back by the same numbers: both nets then work in units where the target is ~N(0, 1).
-        loc, scale = 0.0, 1.0
-        if recipe.standardize:  # only then: plain draws nothing before building the nets
-            reference = mean + std * torch.randn(10_000, device=device)
-            loc, scale = reference.mean().item(), reference.std().item()
-        generator_config: dict[str, Any] = {
-            "hidden": recipe.g_hidden, "layers": recipe.g_layers, "loc": loc, "scale": scale,
-        }
-        discriminator_config: dict[str, Any] = {
-            "hidden": recipe.d_hidden, "batch_stats": recipe.batch_stats, "loc": loc, "scale": scale,
-        }
-        G = make_generator(**generator_config).to(device)
-        D = make_discriminator(**discriminator_config).to(device)
-        g_params, d_params = list(G.parameters()), list(D.parameters())
-        optimizer = _adam([{"params": g_params}, {"params": d_params}], lr, recipe.betas, device,
-                          fused=recipe.fused_adam)
-        averaged = copy.deepcopy(G)  # G's weights averaged over the end of training
-        averaged_params, averages = list(averaged.parameters()), 0
-
+        configs = _net_configs(recipe, mean, std, device)
+        G, D = make_generator(**configs[0]).to(device), make_discriminator(**configs[1]).to(device)
+        optimizer = make_optimizer(G, D, recipe, lr, device)
+        averaged, averages = copy.deepcopy(G), 0  # G's weights averaged over the end of training
+        average_from = math.inf if recipe.average_from is None else recipe.average_from * steps
+        history, frames = _History(steps, device), []
         # The last snapshot is taken after training, from the generator that is returned
         snapshot_steps = np.unique(np.linspace(steps, 0, snapshots).round().astype(int))
         snapshot_at = set(snapshot_steps.tolist())
-        frames = []
-        record = torch.empty(steps, 4, device=device)  # d_loss, g_loss, fake mean, fake std
-        lrs, sizes = np.empty(steps), np.empty(steps, dtype=np.int64)
-        checked = 0
-
-        def history(upto: int | None = None) -> dict[str, np.ndarray]:
-            upto = steps if upto is None else upto
-            rows = record[:upto].cpu().numpy().astype(np.float64)
-            return {
-                "step": np.arange(upto), "d_loss": rows[:, 0], "g_loss": rows[:, 1],
-                "fake_mean": rows[:, 2], "fake_std": rows[:, 3],
-                "lr": lrs[:upto].copy(), "batch_size": sizes[:upto].copy(),
-            }
-
         start = time.perf_counter()
         for step in _checks.progress(range(steps), enabled=progress, desc=f"{variant} GAN"):
             if step in snapshot_at:
                 frames.append(sample(G, snapshot_samples, seed=seed))
-            optimizer.param_groups[0]["lr"] = lrs[step] = lr * _lr_factor(recipe, step, steps)
-            optimizer.param_groups[1]["lr"] = lrs[step] * recipe.d_lr
-            sizes[step] = size = round(batch_size * recipe.batch_growth ** (step / steps))
-
-            real = mean + std * torch.randn(size, 1, device=device)
-            fake = G(torch.randn(size, 1, device=device))
-            logits = D(torch.stack([real, fake]))  # D judges the real and the fake batch apart
-            d_loss = (F.binary_cross_entropy_with_logits(logits[0], torch.ones_like(logits[0]))
-                      + F.binary_cross_entropy_with_logits(logits[1], torch.zeros_like(logits[1])))
-            g_loss = F.binary_cross_entropy_with_logits(logits[1], torch.ones_like(logits[1]))
-
-            optimizer.zero_grad()
-            d_loss.backward(inputs=d_params, retain_graph=True)  # D's gradient from D's loss
-            g_loss.backward(inputs=g_params)  # and G's from G's
-            optimizer.step()
-            if recipe.average_from is not None and step >= recipe.average_from * steps:
+            step_lr = set_lr(optimizer, lr * lr_factor(recipe, step, steps), recipe.d_lr)
+            size = batch_size_at(recipe, batch_size, step, steps)
+            d_loss, g_loss, fake = train_step(G, D, optimizer, mean=mean, std=std, batch_size=size)
+            if step >= average_from:
                 averages += 1
-                with torch.no_grad():
-                    for mean_param, param in zip(averaged_params, g_params, strict=True):
-                        mean_param.lerp_(param, 1 / averages)  # running mean of the weights
-
-            with torch.no_grad():
-                record[step] = torch.stack([d_loss, g_loss, fake.mean(), fake.std()])
-            # Check the losses every 100 steps: one wait for the device instead of one per step
-            if (step + 1) % 100 == 0 or step + 1 == steps:
-                rows = record[checked:step + 1].cpu().numpy()
-                for offset, (d, g) in enumerate(rows[:, :2].tolist()):
-                    at = checked + offset
-                    finite_loss(d, at, "D loss", history=lambda: history(at))  # noqa: B023 (called at once)
-                    finite_loss(g, at, "G loss", history=lambda: history(at))  # noqa: B023 (called at once)
-                checked = step + 1
+                update_average(averaged, G, averages)
+            history.add(step, d_loss, g_loss, fake, step_lr, size)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         seconds = time.perf_counter() - start
-
-        final = averaged if averages else G
-        final.eval()
+        final = (averaged if averages else G).eval()
         frames.append(sample(final, snapshot_samples, seed=seed))
         generated = sample(final, eval_samples, seed=seed)
-    drawn = np.random.default_rng(seed).normal(mean, std, eval_samples)
     return GANResult(
-        real_mean=float(drawn.mean()), real_std=float(drawn.std()),
-        fake_mean=float(generated.mean()), fake_std=float(generated.std()),
-        wasserstein1=wasserstein1_to_normal(generated, mean, std),
-        mean=mean, std=std, variant=variant, seed=seed, steps=steps, device=str(device),
-        seconds=seconds, history=history(), snapshot_steps=snapshot_steps,
-        snapshots=np.stack(frames),
-        generator=final, discriminator=D.eval(),
-        generator_config=generator_config, discriminator_config=discriminator_config,
-    )
+        **_statistics(generated, mean, std, seed), mean=mean, std=std, variant=variant, seed=seed,
+        steps=steps, device=str(device), seconds=seconds, history=history.as_dict(),
+        snapshot_steps=snapshot_steps, snapshots=np.stack(frames), generator=final,
+        discriminator=D.eval(), generator_config=configs[0], discriminator_config=configs[1])
 
 
-def _adam(params: list[dict[str, Any]], lr: float, betas: tuple[float, float],
-          device: torch.device, *, fused: bool = True) -> torch.optim.Adam:
-    """Adam, fused into one kernel where torch supports it (much less overhead per step)."""
-    if not fused:
-        return torch.optim.Adam(params, lr=lr, betas=betas)
-    try:
-        return torch.optim.Adam(params, lr=lr, betas=betas, fused=device.type in ("cpu", "cuda"))
-    except (RuntimeError, TypeError):  # older torch without fused Adam on this device
-        return torch.optim.Adam(params, lr=lr, betas=betas)
+def _statistics(generated: np.ndarray, mean: float, std: float, seed: int) -> dict[str, float]:
+    """Mean and std of as many real samples (numpy, drawn with `seed`) and of `generated`, and
+    the W1 distance from `generated` to N(mean, std²)."""
+    drawn = np.random.default_rng(seed).normal(mean, std, generated.size)
+    return {
+        "real_mean": float(drawn.mean()), "real_std": float(drawn.std()),
+        "fake_mean": float(generated.mean()), "fake_std": float(generated.std()),
+        "wasserstein1": wasserstein1_to_normal(generated, mean, std),
+    }
