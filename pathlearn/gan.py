@@ -240,7 +240,7 @@ class GANResult:
         wasserstein1: Wasserstein-1 distance from the generated samples to N(mean, std²).
         mean: Target mean.
         std: Target standard deviation.
-        variant: `"plain"` or `"fixed"`.
+        variant: `"plain"` or `"fixed"` (with a custom `recipe`, the name `train_gan` was given).
         seed: The seed.
         steps: Training steps.
         device: Device the run used, e.g. `"cpu"` or `"cuda:0"`.

@@ -1,5 +1,6 @@
 """The GAN: the W1 distance, reproducibility, input checks, divergence, shapes and quality."""
 
+import dataclasses
 import math
 import re
 
@@ -19,8 +20,11 @@ from pathlearn.gan import (
     dist_line,
     make_discriminator,
     make_generator,
+    batch_size_at,
+    lr_factor,
     sample,
     train_gan,
+    update_average,
     wasserstein1_to_normal,
 )
 from pathlearn.weights import load_model, weights_bytes
@@ -236,6 +240,38 @@ def test_plain_variant_is_the_tutorials_loop_bit_for_bit():
     expected = GANResult(real.mean(), real.std(), generated.mean(), generated.std(), 0.0, MEAN, STD,
                          "plain", SEED, STEPS, "cpu", 0.0, {}, np.array([]), np.array([]), G, D)
     assert result.dist_line() == dist_line(expected)
+
+
+def test_update_average_is_the_running_mean_of_the_weights():
+    torch.manual_seed(0)
+    nets = [make_generator(hidden=4) for _ in range(3)]
+    averaged = make_generator(hidden=4)
+    for count, net in enumerate(nets, start=1):
+        update_average(averaged, net, count)
+    for mean_param, *params in zip(averaged.parameters(), *(n.parameters() for n in nets), strict=True):
+        torch.testing.assert_close(mean_param, torch.stack(params).mean(0))
+
+
+def test_schedules_of_the_two_recipes():
+    fixed, plain = RECIPES["fixed"], RECIPES["plain"]
+    assert [lr_factor(plain, step, 1000) for step in (0, 500, 999)] == [1.0, 1.0, 1.0]
+    assert lr_factor(fixed, 0, 1000) == pytest.approx(1 / fixed.warmup)
+    assert lr_factor(fixed, fixed.warmup - 1, 1000) == 1.0
+    assert lr_factor(fixed, 999, 1000) == pytest.approx(fixed.lr_final)
+    assert lr_factor(fixed, 0, 10) == pytest.approx(1 / 5)  # warm-up at most half of training
+    assert batch_size_at(plain, 256, 999, 1000) == 256
+    assert batch_size_at(fixed, 256, 0, 1000) == 256
+    assert batch_size_at(fixed, 256, 500, 1000) == round(256 * math.sqrt(fixed.batch_growth))
+
+
+def test_a_custom_recipe_replaces_the_variants():
+    recipe = dataclasses.replace(RECIPES["fixed"], batch_stats=False, average_from=None)
+    result = train_gan(recipe=recipe, variant="fixed without batch statistics", seed=0, **QUICK)
+    assert result.variant == "fixed without batch statistics"
+    assert not any(isinstance(m, BatchStatistics) for m in result.discriminator)
+    assert result.history["lr"].max() == pytest.approx(RECIPES["fixed"].lr)
+    same = train_gan(recipe=RECIPES["fixed"], seed=3, **QUICK)
+    np.testing.assert_array_equal(same.snapshots, train_gan(seed=3, **QUICK).snapshots)
 
 
 def test_same_seed_same_numbers(quick):
