@@ -7,6 +7,10 @@ predict the next `d` from the previous `window` values and forecasts *recursivel
 prediction is appended to the input window to predict the one after. The forecasts are turned
 back into the original units with `y[t] = y[t - season] * exp(d[t])`. A series with a value
 <= 0 has no log; it is modelled with plain seasonal differences `y[t] - y[t - season]`.
+
+Each step is a public function short enough for a tutorial to show whole:
+`seasonal_differences`, `make_windows`, `train_loop`, `recursive_forecast` and `undifference`;
+`train_forecaster` composes them.
 """
 
 from __future__ import annotations
