@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import warnings
 from typing import Any
 
 import torch
@@ -17,6 +18,7 @@ from safetensors import safe_open
 from safetensors.torch import save
 from torch import nn
 
+from pathlearn.device import choose_dtype, resolve_device
 from pathlearn.errors import InvalidInputError
 
 __all__ = ["BUILDERS", "load_model", "weights_bytes"]
@@ -52,11 +54,14 @@ def load_model(path: str | os.PathLike[str], device: str | torch.device = "cpu")
 
     Args:
         path: A `.safetensors` file written by pathlearn.
-        device: Where to put the model.
+        device: Where to put the model: any name `resolve_device` accepts.
 
     Returns:
-        The model in eval mode.
+        The model in eval mode. Weights keep their floating-point type, except float64 weights
+        loaded onto a device without float64 (MPS), which become float32 with a warning
+        (`pathlearn.device.choose_dtype`).
     """
+    target = resolve_device(device)
     try:
         with safe_open(os.fspath(path), framework="pt", device="cpu") as handle:
             metadata = handle.metadata() or {}
@@ -70,7 +75,10 @@ def load_model(path: str | os.PathLike[str], device: str | torch.device = "cpu")
     builder = getattr(importlib.import_module(module_name), attr)
     model = builder(**json.loads(metadata["config"]))
     dtypes = {t.dtype for t in tensors.values() if t.is_floating_point()}
-    if len(dtypes) == 1:  # keep float64 weights float64
-        model.to(dtypes.pop())
-    model.load_state_dict(tensors)
-    return model.to(device).eval()
+    if len(dtypes) == 1:  # keep float64 weights float64 where the device has float64
+        choice = choose_dtype(target, dtypes.pop())
+        if choice.switched:
+            warnings.warn(choice.note, stacklevel=2)
+        model.to(choice.torch_dtype)
+    model.load_state_dict(tensors)  # copies (and casts) on the CPU
+    return model.to(target).eval()

@@ -1,5 +1,6 @@
 """The command line: results, --out files, and one-line errors with the right exit status."""
 
+import dataclasses
 import json
 import os
 import re
@@ -249,3 +250,77 @@ def test_gan_default_meets_the_quality_bar(capsys):
     assert status == 0
     real_mean, real_std, fake_mean, fake_std = map(float, DIST_LINE.match(stdout.strip().splitlines()[-1]).groups())
     assert abs(fake_mean - 5) <= 0.05 and abs(fake_std - 2) <= 0.05
+
+
+# --- float64 on a device without float64 (Apple's MPS), simulated on the CPU ---------------
+
+
+@pytest.fixture
+def mac(monkeypatch):
+    """`--device auto` resolves to mps as on a Mac; the torch half of the run then happens on the
+    CPU (this machine has no MPS), with the dtype the command chose, and reports "mps"."""
+    import pathlearn.twolayer
+
+    seen = {}
+    real = pathlearn.twolayer.train_autograd
+
+    def on_mps(problem, *, device, **kwargs):
+        seen["device"], seen["dtype"] = device, problem.x.dtype
+        return dataclasses.replace(real(problem, device="cpu", **kwargs), device=str(device))
+
+    monkeypatch.delenv("PATHLEARN_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(pathlearn.device, "_mps_available", lambda: True)
+    monkeypatch.setattr(pathlearn.twolayer, "train_autograd", on_mps)
+    return seen
+
+
+def test_float64_on_mps_switches_to_float32_says_so_and_records_it(capsys, tmp_path, mac):
+    status, stdout, err = run(capsys, "twolayer", "--steps", 30, "--out", tmp_path)
+    assert status == 0 and "Traceback" not in err
+    assert mac == {"device": torch.device("mps"), "dtype": np.float32}
+    notes = [line for line in err.splitlines() if line.startswith("note: ")]
+    assert notes == ["note: " + pathlearn.device.choose_dtype("mps", "float64").note]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["device"] == "mps"
+    assert (metrics["dtype"], metrics["dtype_requested"]) == ("float32", "float64")
+    assert "mps has no float64" in metrics["dtype_note"]
+    # numpy ran in float32 too, so the two runs still start from the same numbers
+    assert metrics["numpy_final_loss"] == pytest.approx(metrics["torch_final_loss"], rel=0.1)
+    assert "on mps" in stdout
+    assert next(load_model(tmp_path / "twolayer.safetensors").parameters()).dtype == torch.float32
+
+
+def test_float32_on_mps_runs_without_a_note(capsys, tmp_path, mac):
+    status, _, err = run(capsys, "twolayer", "--steps", 5, "--dtype", "float32", "--out", tmp_path)
+    assert status == 0 and "note:" not in err
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert (metrics["dtype"], metrics["dtype_requested"], metrics["dtype_note"]) == ("float32", "float32", None)
+
+
+def test_cpu_keeps_float64_and_records_no_switch(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATHLEARN_DEVICE", "cpu")
+    status, _, err = run(capsys, "twolayer", "--steps", 5, "--out", tmp_path)
+    assert status == 0 and "note:" not in err
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert (metrics["device"], metrics["dtype"], metrics["dtype_requested"]) == ("cpu", "float64", "float64")
+    assert metrics["dtype_note"] is None
+
+
+def test_bad_pathlearn_device_is_one_line_and_status_2(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATHLEARN_DEVICE", "tpu")
+    status, _, err = run(capsys, "gan", "--steps", 5, "--out", tmp_path / "out")
+    assert_one_line_error(status, err)
+    assert "PATHLEARN_DEVICE=tpu" in err and not (tmp_path / "out").exists()
+
+
+def test_float64_weights_load_as_float32_on_a_device_without_float64(capsys, tmp_path, monkeypatch):
+    assert run(capsys, "twolayer", "--steps", 5, "--device", "cpu", "--out", tmp_path)[0] == 0
+    path = tmp_path / "twolayer.safetensors"
+    assert next(load_model(path, device="cpu").parameters()).dtype == torch.float64
+    monkeypatch.setattr(pathlearn.device, "NO_FLOAT64", pathlearn.device.NO_FLOAT64 | {"cpu"})
+    with pytest.warns(UserWarning, match="cpu has no float64"):
+        model = load_model(path, device="cpu")
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+    with pytest.raises(pathlearn.InvalidInputError, match="unknown device 'tpu'"):
+        load_model(path, device="tpu")

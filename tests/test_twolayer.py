@@ -172,3 +172,20 @@ def test_cuda_matches_cpu(problem):
     gpu = train_autograd(problem, steps=100, device="cuda")
     assert gpu.device.startswith("cuda") and isinstance(gpu.losses, np.ndarray)
     np.testing.assert_allclose(gpu.losses, cpu.losses, rtol=1e-6)
+
+
+@pytest.mark.parametrize("trainer", [train_torch, train_autograd, train_module])
+def test_float64_on_a_device_without_float64_computes_in_float32(problem, trainer, monkeypatch):
+    # The rule is a pure function of the device type: marking the CPU as a device without float64
+    # (as MPS is) runs the whole switched path for real on this machine.
+    from pathlearn import device
+
+    monkeypatch.setattr(device, "NO_FLOAT64", device.NO_FLOAT64 | {"cpu"})
+    with pytest.warns(UserWarning, match="cpu has no float64, so this run computes in float32") as caught:
+        switched = trainer(problem, steps=50, device="cpu")
+    assert len(caught) == 1 and caught[0].filename == __file__  # points at the caller's line
+    assert switched.w1.dtype == switched.w2.dtype == np.float32
+    assert problem.x.dtype == problem.w1.dtype == np.float64  # the problem is left as it was
+    monkeypatch.setattr(device, "NO_FLOAT64", frozenset({"mps"}))
+    in_float32 = trainer(make_problem(seed=1, dtype="float32"), steps=50, device="cpu")
+    np.testing.assert_array_equal(switched.losses, in_float32.losses)  # the same as asking for float32
