@@ -272,3 +272,25 @@ def test_japanese_prose_uses_full_width_parentheses():
         found += [f"{where}: …{text[max(0, m.start() - 15):m.end() + 15]}…".replace("\n", " ")
                   for m in re.finditer(r"[()]", text)]
     assert not found, "\n".join(found)
+
+
+# --------------------------------------------------------------------------- the package shown
+
+
+@pytest.mark.parametrize("module", ["twolayer", "lstm", "gan"])
+def test_model_functions_are_short_enough_to_show_whole(module):
+    """Pages show the package's functions whole (`show_source`): each does one thing, and its
+    code (the docstring aside) is at most 40 lines; the `train_*` functions compose them."""
+    import ast
+
+    tree = ast.parse((ROOT / "pathlearn" / f"{module}.py").read_text("utf-8"))
+    long = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                body = body[1:] or body
+            lines = body[-1].end_lineno - body[0].lineno + 1
+            if lines > _tutorial.MAX_SHOWN_LINES:
+                long.append(f"{node.name}: {lines} lines")
+    assert not long, long
