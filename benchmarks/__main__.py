@@ -2,7 +2,8 @@
 
 Prints a table per section and writes the measurements as JSON. A full run writes
 benchmarks/results.json, which the Results page of the site reads; `--only` updates those
-sections in it (when the file comes from the same machine and versions) and keeps the others.
+sections in it and keeps the others. Each section records the machine and versions it was
+measured with (`environment`), so sections kept from an earlier run on another machine say so.
 `--quick` runs small versions (a minute or two in all) and writes to a temporary file unless
 `--out` is given, so it never replaces the published results by accident.
 """
@@ -45,8 +46,9 @@ def section_kwargs(name: str, quick: bool) -> dict[str, Any]:
     }[name]
 
 
-def run_section(name: str, quick: bool) -> dict[str, Any]:
-    """Run one section; its result with date, wall time and machine-wide load around it."""
+def run_section(name: str, quick: bool, env: dict[str, Any]) -> dict[str, Any]:
+    """Run one section; its result with date, wall time, machine-wide load around it and `env`
+    (the machine and versions it ran with)."""
     module = importlib.import_module(f"benchmarks.{name}")
     busy_before, started, date = cpu_busy(), time.perf_counter(), now_utc()
     with CpuShare() as during:
@@ -54,7 +56,7 @@ def run_section(name: str, quick: bool) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     print("\n".join(module.table(result)), flush=True)
     print(f"[{name}: {seconds:.0f} s]\n", flush=True)
-    return {"date": date, "quick": quick, "seconds": seconds, "cpu_busy_before": busy_before,
+    return {"date": date, "quick": quick, "seconds": seconds, "environment": env, "cpu_busy_before": busy_before,
             "cpu_busy_during": during.shares(), "cpu_busy_after": cpu_busy(), "result": result}
 
 
@@ -63,16 +65,23 @@ def same_environment(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def merge(previous: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    """`new`, plus the sections of `previous` it did not run when both come from the same setup."""
+    """`new`, plus the sections of `previous` it did not run, each with the environment it was measured in.
+
+    Sections written before sections carried their own `environment` get `previous`'s. A kept section
+    measured on another machine or with other versions keeps that environment: compare numbers across
+    sections with care (within a section, the cases always come from the same run).
+    """
     if not previous or previous.get("schema") != SCHEMA:
         return new
-    if not same_environment(previous.get("environment", {}), new["environment"]):
-        kept = sorted(set(previous.get("sections", {})) - set(new["sections"]))
-        if kept:
-            print(f"note: {', '.join(kept)} from the previous results were measured on another machine or "
-                  "with other versions, so they are dropped", file=sys.stderr)
-        return new
-    sections = {**previous.get("sections", {}), **new["sections"]}
+    old_env = previous.get("environment", {})
+    kept = {name: {**section, "environment": section.get("environment", old_env)}
+            for name, section in previous.get("sections", {}).items() if name not in new["sections"]}
+    other = sorted(name for name, section in kept.items()
+                   if not same_environment(section["environment"], new["environment"]))
+    if other:
+        print(f"note: {', '.join(other)} (kept from the previous results) were measured on another machine or "
+              "with other versions; each section records its own environment", file=sys.stderr)
+    sections = {**kept, **new["sections"]}
     return {**new, "sections": {name: sections[name] for name in SECTIONS if name in sections}}
 
 
@@ -143,7 +152,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"{env['machine']['cores']} cores; torch {env['versions']['torch']}, numpy {env['versions']['numpy']}\n",
           flush=True)
     out: Path = args.out
-    previous = read_previous(out)
     command = " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)])
     sections: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -153,11 +161,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                "total_seconds": time.perf_counter() - started, "environment": env, "sections": sections}
         if errors:
             new["errors"] = errors
-        return round_floats(merge(previous, new))
+        # Read the file again each time: another run may have written other sections meanwhile
+        return round_floats(merge(read_previous(out), new))
 
     for name in args.sections:
         try:
-            sections[name] = run_section(name, args.quick)
+            sections[name] = run_section(name, args.quick, env)
         except Exception as exc:  # noqa: BLE001 - reported, and the other sections still run
             traceback.print_exc()
             errors[name] = f"{type(exc).__name__}: {exc}"[-2000:]

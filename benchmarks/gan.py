@@ -1,12 +1,14 @@
-"""GAN: success rate and time to quality over seeds, plain (the seed post's setup) vs fixed."""
+"""GAN: success rate and time to quality over seeds, plain (our reconstruction of the seed post's
+setup) vs fixed, and an ablation of the fixed recipe: each of its parts set back to plain's value."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 from benchmarks.common import median
-from pathlearn.gan import RECIPES, train_gan
+from pathlearn.gan import RECIPES, GANResult, Recipe, train_gan
 
 MEAN, STD = 5.0, 2.0  # the default target N(5, 2)
 TOLERANCE = 0.025  # in units of the target std: 0.05 for N(5, 2)
@@ -21,6 +23,30 @@ METHOD = (
     "succeeds. A seed's time to quality is the training wall time (GANResult.seconds, evaluation excluded) "
     "of the shortest succeeding budget; the median counts seeds that never succeed as infinite (and is "
     "null when they are half or more). Runs are sequential, one process, pathlearn's default threads."
+)
+
+
+# The parts in which the fixed recipe differs from plain, each as the Recipe fields it sets.
+# Removing a part sets those fields back to plain's values and keeps all the others as in fixed.
+# (fused_adam is left alone: it changes only the rounding, not the recipe.)
+ABLATIONS: dict[str, tuple[str, ...]] = {
+    "batch_stats": ("batch_stats",),
+    "lr_and_betas": ("lr", "betas"),
+    "warmup_and_decay": ("warmup", "lr_final"),
+    "batch_growth": ("batch_growth",),
+    "weight_averaging": ("average_from",),
+    "standardize": ("standardize",),
+    "g_shape": ("g_hidden", "g_layers"),
+    "d_lr": ("d_lr",),
+}
+ABLATION_METHOD = (
+    "Each ablation trains the fixed recipe with one part set back to the plain recipe's value and every other "
+    "setting as in fixed (ABLATIONS names the Recipe fields of each part; fused Adam is kept), on the same seeds, "
+    "for the fixed recipe's default steps, on the CPU, and measures it like the variants (100,000 generated "
+    "samples; success = the same bar). Only the full-length run is trained, no shorter budgets. The full fixed "
+    "and plain rows are the variants' full-length runs of the same seeds. Runs are sequential, in one process, "
+    "after the variants' runs; their seconds are wall time on a shared machine, so only large differences in "
+    "time mean anything."
 )
 
 
@@ -45,15 +71,58 @@ def median_or_none(values: list[float]) -> float | None:
     return None if math.isinf(value) else value
 
 
-def _one(variant: str, seed: int, steps: int, eval_samples: int) -> dict[str, Any]:
-    result = train_gan(mean=MEAN, std=STD, variant=variant, seed=seed, steps=steps, device="cpu",
-                       eval_samples=eval_samples)
+def measured(result: GANResult) -> dict[str, Any]:
+    """What the benchmark keeps of one run: steps, seconds, errors, W1 and success."""
     return {
-        "steps": steps, "seconds": result.seconds,
+        "steps": result.steps, "seconds": result.seconds,
         "mean_error": result.fake_mean - MEAN, "std_error": result.fake_std - STD,
         "w1": result.wasserstein1,
         "ok": meets_bar(result.fake_mean, result.fake_std, result.wasserstein1),
     }
+
+
+def _one(variant: str, seed: int, steps: int, eval_samples: int) -> dict[str, Any]:
+    return measured(train_gan(mean=MEAN, std=STD, variant=variant, seed=seed, steps=steps, device="cpu",
+                              eval_samples=eval_samples))
+
+
+def ablated_recipe(removed: str) -> Recipe:
+    """The fixed recipe with the fields of part `removed` (a key of ABLATIONS) set to plain's values."""
+    plain = RECIPES["plain"]
+    return dataclasses.replace(RECIPES["fixed"], **{f: getattr(plain, f) for f in ABLATIONS[removed]})
+
+
+def _ablated_one(removed: str, seed: int, eval_samples: int) -> dict[str, Any]:
+    return measured(train_gan(mean=MEAN, std=STD, variant=f"fixed without {removed}",
+                              recipe=ablated_recipe(removed), seed=seed, device="cpu",
+                              eval_samples=eval_samples))
+
+
+def ablation_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Success count and rate, median and max W1, and median seconds of a list of runs."""
+    return {
+        "success": sum(r["ok"] for r in runs), "seeds": len(runs),
+        "success_rate": sum(r["ok"] for r in runs) / len(runs),
+        "median_w1": median([r["w1"] for r in runs]), "max_w1": max(r["w1"] for r in runs),
+        "median_seconds": median([r["seconds"] for r in runs]),
+    }
+
+
+def run_ablation(*, seeds: range = range(10), eval_samples: int = 100_000,
+                 variants: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every part of ABLATIONS removed on its own, every seed; `variants` (the result of the
+    variants' runs) gives the full fixed and plain rows."""
+    removed: dict[str, Any] = {}
+    for name, fields in ABLATIONS.items():
+        recipe = ablated_recipe(name)
+        runs = [{"seed": seed, **_ablated_one(name, seed, eval_samples)} for seed in seeds]
+        removed[name] = {"fields": {f: {"fixed": getattr(RECIPES["fixed"], f), "plain": getattr(recipe, f)}
+                                    for f in fields},
+                         "runs": runs, **ablation_summary(runs)}
+    reference = {variant: ablation_summary([{k: r[k] for k in ("seed", "seconds", "w1", "ok")}
+                                            for r in v["runs"]])
+                 for variant, v in (variants or {}).items()}
+    return {"method": ABLATION_METHOD, "removed": removed, "reference": reference}
 
 
 def run_seed(variant: str, seed: int, *, eval_samples: int = 100_000,
@@ -90,8 +159,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run(*, seeds: range = range(10), variants: tuple[str, ...] = ("plain", "fixed"),
-        eval_samples: int = 100_000) -> dict[str, Any]:
-    """Every seed of every variant, sequentially."""
+        eval_samples: int = 100_000, ablation: bool = True) -> dict[str, Any]:
+    """Every seed of every variant, sequentially, then the ablation of the fixed recipe."""
     results: dict[str, Any] = {}
     for variant in variants:
         runs = [run_seed(variant, seed, eval_samples=eval_samples) for seed in seeds]
@@ -101,9 +170,12 @@ def run(*, seeds: range = range(10), variants: tuple[str, ...] = ("plain", "fixe
     if fixed:
         goals = {"fixed_all_seeds_succeed": fixed["success"] == fixed["seeds"],
                  "fixed_each_run_le_10s": fixed["max_seconds"] <= 10}
-    return {"method": METHOD, "target": {"mean": MEAN, "std": STD}, "tolerance_std": TOLERANCE,
-            "bar": TOLERANCE * STD, "budgets": list(BUDGETS), "eval_samples": eval_samples,
-            "variants": results, "goals": goals}
+    out = {"method": METHOD, "target": {"mean": MEAN, "std": STD}, "tolerance_std": TOLERANCE,
+           "bar": TOLERANCE * STD, "budgets": list(BUDGETS), "eval_samples": eval_samples,
+           "variants": results, "goals": goals}
+    if ablation:
+        out["ablation"] = run_ablation(seeds=seeds, eval_samples=eval_samples, variants=results)
+    return out
 
 
 def table(result: dict[str, Any]) -> list[str]:
@@ -121,4 +193,13 @@ def table(result: dict[str, Any]) -> list[str]:
         lines.append(f"{variant} per seed (W1; steps to quality): " + ", ".join(
             f"{x['seed']}: {x['w1']:.3f}; {x['steps_to_quality'] or '-'}" for x in r["runs"]))
     lines.append(f"goals: {result['goals']}")
+    if "ablation" in result:
+        ablation = result["ablation"]
+        lines.append(f"ablation of fixed (one part set back to plain's value), {'removed':<18} "
+                     f"{'success':>8} {'median W1':>10} {'median s':>9}")
+        rows = [*((f"{name} (reference)", r) for name, r in ablation["reference"].items()),
+                *ablation["removed"].items()]
+        for name, r in rows:
+            lines.append(f"  {name:<18} {r['success']:>4}/{r['seeds']:<3} {r['median_w1']:>10.3f} "
+                         f"{r['median_seconds']:>9.2f}")
     return lines

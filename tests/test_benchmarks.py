@@ -7,6 +7,7 @@ there too. Only tiny versions run here: CI stays green on a slow machine.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import io
 import json
@@ -28,7 +29,8 @@ from benchmarks import __main__ as cli  # noqa: E402
 from benchmarks import common, gan, gpu, site, twolayer  # noqa: E402
 
 NOTEBOOKS = {lang: ROOT / "docs" / lang / "results.ipynb" for lang in ("ja", "en")}
-SECTION_KEYS = {"date", "quick", "seconds", "cpu_busy_before", "cpu_busy_during", "cpu_busy_after", "result"}
+SECTION_KEYS = {"date", "quick", "seconds", "environment", "cpu_busy_before", "cpu_busy_during", "cpu_busy_after",
+                "result"}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -127,6 +129,63 @@ def test_gan_median_time_to_quality_counts_failures_as_never():
     assert (summary["success"], summary["reached_quality"]) == (0, 1)
 
 
+def test_ablations_cover_every_difference_between_fixed_and_plain_once():
+    fixed, plain = gan.RECIPES["fixed"], gan.RECIPES["plain"]
+    differing = {f.name for f in dataclasses.fields(fixed) if getattr(fixed, f.name) != getattr(plain, f.name)}
+    named = [field for fields in gan.ABLATIONS.values() for field in fields]
+    assert len(named) == len(set(named))  # no field in two parts
+    assert set(named) == differing - {"fused_adam"}  # rounding only, not part of the recipe
+    for name, fields in gan.ABLATIONS.items():
+        recipe = gan.ablated_recipe(name)
+        for f in dataclasses.fields(fixed):
+            expected = plain if f.name in fields else fixed
+            assert getattr(recipe, f.name) == getattr(expected, f.name), (name, f.name)
+
+
+def test_ablation_runs_every_part_and_seed_and_summarizes(monkeypatch):
+    calls = []
+
+    def fake_ablated_one(removed, seed, eval_samples):
+        calls.append((removed, seed, eval_samples))
+        ok = removed != "batch_stats" and seed != 2  # batch statistics matter; seed 2 is unlucky
+        w1 = 0.5 + seed if removed == "batch_stats" else 0.01 * (seed + 1)
+        return {"steps": 1000, "seconds": 1.0 + seed, "mean_error": 0.0, "std_error": 0.0, "w1": w1, "ok": ok}
+
+    monkeypatch.setattr(gan, "_ablated_one", fake_ablated_one)
+    variants = {"plain": {"runs": [{"seed": s, "seconds": 1.0, "w1": 0.3, "ok": False, "extra": 1}
+                                   for s in range(3)]},
+                "fixed": {"runs": [{"seed": s, "seconds": 2.0, "w1": 0.02, "ok": True} for s in range(3)]}}
+    result = gan.run_ablation(seeds=range(3), eval_samples=500, variants=variants)
+    assert calls == [(name, seed, 500) for name in gan.ABLATIONS for seed in range(3)]
+    assert list(result["removed"]) == list(gan.ABLATIONS) and result["method"]
+    stats = result["removed"]["batch_stats"]
+    assert stats["fields"] == {"batch_stats": {"fixed": True, "plain": False}}
+    assert [r["seed"] for r in stats["runs"]] == [0, 1, 2]
+    assert (stats["success"], stats["seeds"], stats["success_rate"]) == (0, 3, 0.0)
+    assert (stats["median_w1"], stats["max_w1"], stats["median_seconds"]) == (1.5, 2.5, 2.0)
+    averaging = result["removed"]["weight_averaging"]
+    assert averaging["fields"] == {"average_from": {"fixed": 0.5, "plain": None}}
+    assert averaging["success"] == 2 and averaging["success_rate"] == pytest.approx(2 / 3)
+    assert averaging["median_w1"] == pytest.approx(0.02)
+    assert result["reference"]["plain"]["success_rate"] == 0.0
+    assert result["reference"]["fixed"] == {"success": 3, "seeds": 3, "success_rate": 1.0, "median_w1": 0.02,
+                                            "max_w1": 0.02, "median_seconds": 2.0}
+    json.dumps(result)  # the tuples (betas) and None survive as JSON
+
+
+def test_gan_run_appends_the_ablation_after_the_variants(monkeypatch):
+    order = []
+    monkeypatch.setattr(gan, "_one", lambda variant, seed, steps, eval_samples: order.append(variant) or {
+        "steps": steps, "seconds": 1.0, "mean_error": 0.0, "std_error": 0.0, "w1": 0.01, "ok": True})
+    monkeypatch.setattr(gan, "_ablated_one", lambda removed, seed, eval_samples: order.append(removed) or {
+        "steps": 1000, "seconds": 1.0, "mean_error": 0.0, "std_error": 0.0, "w1": 0.01, "ok": True})
+    result = gan.run(seeds=range(1))
+    assert order == ["plain", "plain", "fixed", "fixed", *gan.ABLATIONS]  # full run and 1/4 budget each
+    assert set(result["ablation"]["reference"]) == {"plain", "fixed"}
+    assert any("ablation" in line for line in gan.table(result))
+    assert "ablation" not in gan.run(seeds=range(1), ablation=False)
+
+
 # --------------------------------------------------------------------------- two-layer net
 
 
@@ -218,13 +277,21 @@ def test_quick_run_writes_the_json_schema(tmp_path, capsys):
         r["rmse"] < lstm["baselines"]["SARIMA(0,1,1)(0,1,1)12 log"]["rmse"] for r in lstm["runs"])
 
 
-def test_merge_keeps_other_sections_only_from_the_same_setup():
+def test_merge_keeps_other_sections_each_with_its_own_environment(capsys):
     env = {"machine": {"cpu": "x"}, "versions": {"torch": "1"}}
     old = {"schema": cli.SCHEMA, "environment": env, "sections": {"gan": {"date": "old"}, "lstm": {"date": "old"}}}
-    new = {"schema": cli.SCHEMA, "environment": env, "sections": {"lstm": {"date": "new"}}}
-    assert cli.merge(old, new)["sections"] == {"gan": {"date": "old"}, "lstm": {"date": "new"}}
-    other = {**new, "environment": {"machine": {"cpu": "y"}, "versions": {"torch": "1"}}}
-    assert cli.merge(old, other)["sections"] == {"lstm": {"date": "new"}}
+    new = {"schema": cli.SCHEMA, "environment": env, "sections": {"lstm": {"date": "new", "environment": env}}}
+    assert cli.merge(old, new)["sections"] == {"gan": {"date": "old", "environment": env},
+                                               "lstm": {"date": "new", "environment": env}}
+    assert capsys.readouterr().err == ""
+    other_env = {"machine": {"cpu": "y"}, "versions": {"torch": "1"}}
+    other = {**new, "environment": other_env, "sections": {"lstm": {"date": "new", "environment": other_env}}}
+    merged = cli.merge(old, other)
+    assert merged["environment"] == other_env  # the last run's
+    assert merged["sections"]["gan"] == {"date": "old", "environment": env}  # kept, saying where it ran
+    assert "gan" in capsys.readouterr().err
+    assert list(cli.merge(old, {**new, "sections": {"twolayer": {}}})["sections"]) == ["twolayer", "gan", "lstm"]
+    assert cli.merge({**old, "schema": 0}, new) == new
 
 
 def test_stamp_notebooks_records_the_digest(tmp_path):
