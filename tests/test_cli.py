@@ -324,3 +324,12 @@ def test_float64_weights_load_as_float32_on_a_device_without_float64(capsys, tmp
     assert {p.dtype for p in model.parameters()} == {torch.float32}
     with pytest.raises(pathlearn.InvalidInputError, match="unknown device 'tpu'"):
         load_model(path, device="tpu")
+
+
+def test_device_page_mps_note_is_what_the_cli_prints(capsys, tmp_path, mac):
+    example = (Path(__file__).resolve().parents[1] / "docs" / "snippets" / "device_mps_note.txt").read_text(
+        encoding="utf-8").splitlines()
+    command = example[0].removeprefix("$ pathlearn ").split()
+    status, _, err = run(capsys, *[a if a != "runs/mac" else tmp_path / "mac" for a in command], "--steps", 2)
+    assert status == 0
+    assert err.splitlines()[0] == example[1]
