@@ -252,8 +252,9 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
 @click.option("--std", type=PositiveFloat(), default=2.0, show_default=True,
               help="Standard deviation of the target normal distribution.")
 @click.option("--variant", type=click.Choice(["fixed", "plain"]), default="fixed", show_default=True,
-              help="plain: the seed post's GAN, whose spread comes out too narrow; "
-                   "fixed: the discriminator also sees batch statistics, with lr decay.")
+              help="plain: a reconstruction of the seed post's GAN; its spread misses the target, "
+                   "often too narrow; fixed: the discriminator also sees batch statistics, with "
+                   "lr warm-up and decay, growing batches and weight averaging.")
 @common_options
 def gan(steps: int | None, lr: float | None, mean: float, std: float, variant: str, seed: int,
         device: str, out: Path | None, progress: bool | None) -> None:
