@@ -11,7 +11,7 @@ import torch
 
 from pathlearn.errors import DeviceUnavailableError, InvalidInputError
 
-__all__ = ["ENV_VAR", "DtypeChoice", "available_devices", "choose_dtype", "resolve_device"]
+__all__ = ["ENV_VAR", "NO_FLOAT64", "DtypeChoice", "available_devices", "choose_dtype", "resolve_device"]
 
 ENV_VAR = "PATHLEARN_DEVICE"
 """Environment variable that sets what `"auto"` resolves to (e.g. `cpu` on a Mac); unset or
