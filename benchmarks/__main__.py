@@ -30,6 +30,7 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 # (hooks/_nbexec.py keys on the notebook and the pathlearn sources, not on files it reads).
 RESULTS_NOTEBOOKS = (ROOT / "docs" / "ja" / "results.ipynb", ROOT / "docs" / "en" / "results.ipynb")
 DIGEST_KEY = "pathlearn_results"
+GPU_CHECK_KEY = "pathlearn_gpu_check"  # the digest of benchmarks/gpu_check.json
 SCHEMA = 1
 
 
@@ -89,8 +90,10 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def stamp_notebooks(results: Path, notebooks: tuple[Path, ...] = RESULTS_NOTEBOOKS) -> list[Path]:
-    """Write the digest of `results` into the metadata of the Results notebooks that exist."""
+def stamp_notebooks(results: Path, notebooks: tuple[Path, ...] = RESULTS_NOTEBOOKS,
+                    key: str = DIGEST_KEY) -> list[Path]:
+    """Write the digest of `results` into the metadata (`key`) of the Results notebooks that exist,
+    so that the site's notebook cache runs them again when the file changes."""
     import nbformat
 
     stamped = []
@@ -99,8 +102,8 @@ def stamp_notebooks(results: Path, notebooks: tuple[Path, ...] = RESULTS_NOTEBOO
         if not path.is_file():
             continue
         nb = nbformat.read(path, as_version=4)
-        if nb.metadata.get(DIGEST_KEY) != value:
-            nb.metadata[DIGEST_KEY] = value
+        if nb.metadata.get(key) != value:
+            nb.metadata[key] = value
             nbformat.write(nb, path)
         stamped.append(path)
     return stamped

@@ -411,6 +411,10 @@ def check(out: Path = CHECK_JSON, stages: tuple[str, ...] = ("pytest", "benchmar
     result["ok"] = all(result[s]["ok"] for s in stages) and set(stages) == {"pytest", "benchmark", "notebooks"}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(significant(result), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if out.resolve() == CHECK_JSON.resolve():  # the Results page shows this file: run it again
+        from benchmarks.__main__ import GPU_CHECK_KEY, stamp_notebooks
+
+        stamp_notebooks(out, key=GPU_CHECK_KEY)
     print(f"wrote {out} ({result['seconds']:.0f} s): {'all passed' if result['ok'] else 'FAILED'} "
           f"on {result['gpu']['name']}")
     return 0 if result["ok"] else 1

@@ -308,6 +308,19 @@ def test_stamp_notebooks_records_the_digest(tmp_path):
         assert stamped == {"sha256": hashlib.sha256(results.read_bytes()).hexdigest()}
 
 
+def test_stamp_notebooks_keeps_each_file_under_its_own_key(tmp_path):
+    results, check = tmp_path / "results.json", tmp_path / "gpu_check.json"
+    results.write_text('{"a": 1}\n')
+    check.write_text('{"b": 2}\n')
+    copy = tmp_path / "en.ipynb"
+    copy.write_bytes(NOTEBOOKS["en"].read_bytes())
+    cli.stamp_notebooks(results, (copy,))
+    cli.stamp_notebooks(check, (copy,), key=cli.GPU_CHECK_KEY)
+    metadata = nbformat.read(copy, as_version=4).metadata
+    assert metadata[cli.DIGEST_KEY] == {"sha256": hashlib.sha256(results.read_bytes()).hexdigest()}
+    assert metadata[cli.GPU_CHECK_KEY] == {"sha256": hashlib.sha256(check.read_bytes()).hexdigest()}
+
+
 # --------------------------------------------------------------------------- the committed results and the page
 
 
@@ -330,6 +343,15 @@ def test_results_pages_show_the_committed_results():
     for path in NOTEBOOKS.values():
         stamped = nbformat.read(path, as_version=4).metadata.get(cli.DIGEST_KEY, {}).get("sha256")
         assert stamped == expected, f"{path}: stale digest; run python -m benchmarks or stamp_notebooks"
+
+
+def test_results_pages_show_the_committed_gpu_check():
+    """Once scripts/gpu_check.sh has written benchmarks/gpu_check.json, the pages carry its digest."""
+    check = cli.RESULTS.with_name("gpu_check.json")
+    expected = {"sha256": hashlib.sha256(check.read_bytes()).hexdigest()} if check.is_file() else None
+    for path in NOTEBOOKS.values():
+        stamped = nbformat.read(path, as_version=4).metadata.get(cli.GPU_CHECK_KEY)
+        assert stamped == expected, f"{path}: stale gpu_check digest; run stamp_notebooks(..., key=GPU_CHECK_KEY)"
 
 
 def code_tokens(source: str) -> list[tuple[int, str]]:
