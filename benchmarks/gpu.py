@@ -379,7 +379,8 @@ def significant(value: Any, digits: int = 6) -> Any:
 
 def gpu_info(index: int = 0) -> dict[str, Any]:
     props = torch.cuda.get_device_properties(index)
-    return {"name": torch.cuda.get_device_name(index), "capability": ".".join(map(str, torch.cuda.get_device_capability(index))),
+    capability = ".".join(map(str, torch.cuda.get_device_capability(index)))
+    return {"name": torch.cuda.get_device_name(index), "capability": capability,
             "memory_gib": round(props.total_memory / 2**30, 1), "count": torch.cuda.device_count(),
             "torch": torch.__version__, "cuda": torch.version.cuda, "cudnn": torch.backends.cudnn.version()}
 

@@ -1,11 +1,15 @@
-"""Fixtures shared by the site tests: one strict build of the whole site per test session."""
+"""Fixtures shared by the site tests (one strict build of the whole site per test session), and
+`code_tokens`, which the ja/en code-parity tests of the tutorials and the Results page share."""
 
 from __future__ import annotations
 
+import ast
+import io
 import os
 import subprocess
 import sys
 import time
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +18,36 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("ja", "en")
 DEFAULT_LANGUAGE = "ja"
+
+
+class _FStrings(ast.NodeTransformer):
+    """Replaces every f-string by "" and keeps the code of the expressions in its braces."""
+
+    def __init__(self) -> None:
+        self.fields: list[str] = []
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.Constant:
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                self.fields.append(repr(code_tokens(ast.unparse(value.value))))
+        return ast.Constant("")
+
+
+def code_tokens(source: str) -> list[tuple[int, str]]:
+    """The tokens of a code cell without comments, string literals and layout.
+
+    The text of an f-string may differ, and so may the order of the expressions in its braces (a
+    translation orders a sentence its own way): they are compared as a sorted list at the end.
+    String literals inside those expressions (`{'yes' if ok else 'no'}`) may differ too.
+    """
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    magics = [line.strip() for line in source.splitlines() if line.lstrip().startswith(("%", "!"))]
+    strip = _FStrings()
+    code = ast.unparse(strip.visit(ast.parse("\n".join(lines))))  # also drops comments and layout
+    drop = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.STRING, tokenize.ENDMARKER}
+    out = [(tok.type, tok.string) for tok in tokenize.generate_tokens(io.StringIO(code + "\n").readline)
+           if tok.type not in drop]
+    return out + [(0, m) for m in magics] + [(-1, f) for f in sorted(strip.fields)]
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,17 @@ from __future__ import annotations
 import ast
 import dataclasses
 import hashlib
-import io
 import json
 import math
 import os
 import re
 import sys
-import tokenize
 import warnings
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import code_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -352,14 +351,6 @@ def test_results_pages_show_the_committed_gpu_check():
     for path in NOTEBOOKS.values():
         stamped = nbformat.read(path, as_version=4).metadata.get(cli.GPU_CHECK_KEY)
         assert stamped == expected, f"{path}: stale gpu_check digest; run stamp_notebooks(..., key=GPU_CHECK_KEY)"
-
-
-def code_tokens(source: str) -> list[tuple[int, str]]:
-    """Tokens without comments and string literals (only those may differ between languages)."""
-    drop = {tokenize.COMMENT, tokenize.NL, tokenize.STRING}
-    drop |= {getattr(tokenize, n) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, n)}
-    return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(source + "\n").readline)
-            if t.type not in drop]
 
 
 def test_results_pages_run_the_same_code_and_follow_the_tutorial_rules():

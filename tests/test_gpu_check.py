@@ -14,9 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import gpu  # noqa: E402
+from pathlearn.datasets import load_airline  # noqa: E402
 from pathlearn.gan import train_gan  # noqa: E402
 from pathlearn.lstm import train_forecaster  # noqa: E402
-from pathlearn.datasets import load_airline  # noqa: E402
 from pathlearn.twolayer import make_problem, train_autograd  # noqa: E402
 
 

@@ -6,21 +6,19 @@ and tutorials exist, so adding a tutorial pair needs no change here.
 
 from __future__ import annotations
 
-import ast
 import base64
 import io
 import json
 import os
 import re
 import sys
-import tokenize
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from conftest import DEFAULT_LANGUAGE, LANGUAGES, ROOT, build_site
+from conftest import DEFAULT_LANGUAGE, LANGUAGES, ROOT, build_site, code_tokens
 
 pytestmark = pytest.mark.site
 
@@ -150,38 +148,6 @@ def resolve(site, page: Path, url: str) -> Path | None:
 def is_external(url: str) -> bool:
     parts = urlsplit(url)
     return bool(parts.scheme in ("http", "https") or url.startswith("//"))
-
-
-def _fstring_fields(token: str) -> list[tuple[int, str]]:
-    """The expressions inside an f-string token (Python < 3.12 keeps f-strings in one token)."""
-    node = ast.parse(token, mode="eval").body
-    return [
-        (tokenize.NAME, ast.unparse(v.value))
-        for v in ast.walk(node)
-        if isinstance(v, ast.FormattedValue)
-    ]
-
-
-def code_tokens(source: str) -> list[tuple[int, str]]:
-    """The tokens of a code cell without comments, string literals and layout-only tokens.
-
-    The text of an f-string may differ, the expressions in its braces may not.
-    """
-    drop = {tokenize.COMMENT, tokenize.NL, tokenize.STRING}
-    drop |= {
-        getattr(tokenize, n)
-        for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
-        if hasattr(tokenize, n)
-    }
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-    magics = [line.strip() for line in source.splitlines() if line.lstrip().startswith(("%", "!"))]
-    out: list[tuple[int, str]] = []
-    for tok in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
-        if tok.type == tokenize.STRING and "f" in tok.string.split(tok.string[-1])[0].lower():
-            out += _fstring_fields(tok.string)
-        elif tok.type not in drop:
-            out.append((tok.type, tok.string))
-    return out + [(0, m) for m in magics]
 
 
 # --------------------------------------------------------------------------- the build

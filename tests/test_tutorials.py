@@ -39,7 +39,8 @@ def page_path(site, lang: str, rel: str) -> Path:
 
 
 def test_prose_leaves_out_code_math_links_and_markup():
-    text = "## Title\n\nSome `code()` and $x^2$ with [a link](https://x.org/a) and <b>bold</b>.\n\n```python\nignored words\n```\n\n$$\ny = 1\n$$"
+    text = ("## Title\n\nSome `code()` and $x^2$ with [a link](https://x.org/a) and <b>bold</b>.\n\n"
+            "```python\nignored words\n```\n\n$$\ny = 1\n$$")
     assert _tutorial.prose_size(text, "en") == 8  # Title Some and with a link and bold
     assert _tutorial.prose_size("学習率（`lr`）を $10^{-3}$ にする", "ja") == len("学習率（）をにする")
 
