@@ -133,6 +133,9 @@ FIGURES_MARKER = "PATHLEARN_GPU_CHECK_FIGURES "
 # turns that into device="auto" in its in-memory copy (the files are not touched) and sets
 # PATHLEARN_DEVICE, which decides what "auto" means: "cpu" for the reference run, "cuda" for the other.
 CPU_PIN = re.compile(r"""\bdevice\s*=\s*(["'])cpu\1""")
+# A cell tagged pin-cpu proves on the CPU that the package gives the page's numbers bit for bit;
+# that claim holds on the CPU only, so the check leaves its device="cpu" as it is.
+PIN_CPU_TAG = "pin-cpu"
 FIGURES_CELL = f"""\
 import json as _json
 from benchmarks.gpu import notebook_figures as _figures
@@ -247,7 +250,7 @@ def run_notebook(path: Path, device: str, timeout: int) -> dict[str, Any]:
     nb = nbformat.read(path, as_version=4)
     pinned = 0
     for cell in nb.cells:
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and PIN_CPU_TAG not in cell.metadata.get("tags", []):
             cell.source, count = CPU_PIN.subn('device="auto"', cell.source)
             pinned += count
     nb.cells.append(nbformat.v4.new_code_cell(FIGURES_CELL))

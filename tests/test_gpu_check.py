@@ -2,6 +2,7 @@
 notebook yields, the tolerances, one notebook run with PATHLEARN_DEVICE, and the refusal without CUDA."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,29 @@ def test_one_notebook_runs_with_the_device_from_pathlearn_device(tmp_path):
     # the pinned device really became "auto": a device name auto cannot use makes the run fail
     failed = gpu.run_notebook(path, "tpu", timeout=120)
     assert not failed["ok"] and "PATHLEARN_DEVICE=tpu" in failed["error"]
+
+
+def test_cells_tagged_pin_cpu_stay_on_the_cpu(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from pathlearn.twolayer import make_problem, train_autograd\n"
+        "run = train_autograd(make_problem(N=8, D_in=10, H=5, D_out=2), steps=3, device='cpu')",
+        metadata={"tags": [gpu.PIN_CPU_TAG]})]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "pinned.ipynb"
+    nbformat.write(nb, path)
+    result = gpu.run_notebook(path, "cpu", timeout=120)
+    assert result["ok"] and result["pinned_cpu"] == 0  # its device="cpu" was left as it is
+
+
+@pytest.mark.parametrize("path", gpu.tutorial_notebooks(), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_tutorial_cells_that_prove_bit_identity_are_pinned_to_the_cpu(path):
+    """A cell that compares the package with the page's own loop bit for bit (`torch.equal`,
+    `np.array_equal`) on `device="cpu"` must keep the CPU in the GPU check: tag it pin-cpu."""
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        proves = re.search(r"torch\.equal|np\.array_equal", cell.source) and gpu.CPU_PIN.search(cell.source)
+        if cell.cell_type == "code" and proves:
+            assert gpu.PIN_CPU_TAG in cell.metadata.get("tags", []), f"cell {i}"
 
 
 def test_the_check_refuses_without_cuda_and_writes_nothing(tmp_path, monkeypatch, capsys):
