@@ -7,12 +7,14 @@ it works around, so it can go when upstream changes.
 from __future__ import annotations
 
 import ast
+import functools
 import html
 import logging
 import re
 from pathlib import Path
 from urllib.parse import unquote
 
+import tinycss2
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
@@ -34,9 +36,14 @@ ANY_ID_RE = re.compile(r'\sid="([^"]+)"')
 STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 SCRIPT_RE = re.compile(r"<script([^>]*)>(.*?)</script>", re.S)
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+CLASS_ATTR_RE = re.compile(r"""\sclass=(?:"([^"]*)"|'([^']*)')""")
+VAR_REF_RE = re.compile(r"var\(\s*(--[\w-]+)")
+# Classes that scripts add after load: Material's (its table wrapper `md-typeset__scrollwrap`)
+RUNTIME_CLASS_PREFIXES = ("md-",)
 
-# Collected from the pages, written once per build (same content in every language).
-_shared = {"css": {}, "js": {}}
+# Collected from the pages, written once per build (same content in every language):
+# the notebook CSS and script, the classes and the `var(--x)` used in the notebook pages' HTML.
+_shared = {"css": {}, "js": {}, "classes": set(), "vars": set()}
 
 
 def _is_notebook(page) -> bool:
@@ -170,21 +177,177 @@ def on_page_content(content, page, config, files):
 
 
 def on_post_page(output, page, config):
-    """Link the shared notebook stylesheet (in <head>) and script on notebook pages."""
+    """Link the shared notebook stylesheet (in <head>) and script on notebook pages, and note
+    the classes and CSS variables the finished page uses (`prune_css` keeps only their rules)."""
     if not getattr(page, "uses_notebook_assets", False):
         return output
+    for match in CLASS_ATTR_RE.finditer(output):
+        _shared["classes"].update((match.group(1) or match.group(2) or "").split())
+    _shared["vars"].update(VAR_REF_RE.findall(output))
     css = get_relative_url(SHARED_CSS, page.url)
     js = get_relative_url(SHARED_JS, page.url)
     output = output.replace("</head>", f'<link rel="stylesheet" href="{css}">\n</head>', 1)
     return output.replace("</body>", f'<script src="{js}"></script>\n</body>', 1)
 
 
+def _split_selectors(prelude: list) -> list[list]:
+    selectors: list[list] = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
+        else:
+            selectors[-1].append(token)
+    return [sel for sel in selectors if any(t.type != "whitespace" for t in sel)]
+
+
+def _selector_can_match(selector: list, classes: set[str]) -> bool:
+    """False when the selector needs a class no page has, or puts `:root` below an element.
+
+    Only classes written as `.name` count; those inside `:not()`, `:is()`, ... (function
+    tokens) are not looked at, so such a selector is kept.
+    """
+    for i, token in enumerate(selector[1:], start=1):
+        before = selector[i - 1]
+        if before.type != "literal" or token.type != "ident":
+            continue
+        name = token.value
+        if before.value == "." and name not in classes and not name.startswith(RUNTIME_CLASS_PREFIXES):
+            return False
+        if before.value == ":" and token.lower_value == "root" and any(
+            t.type != "whitespace" for t in selector[: i - 1]
+        ):
+            return False  # `.jupyter-wrapper :root` (index.css has these) never matches
+    return True
+
+
+def _var_refs(tokens, out: set[str]) -> set[str]:
+    for token in tokens:
+        if token.type == "ident" and token.value.startswith("--"):
+            out.add(token.value)
+        elif token.type == "function":
+            _var_refs(token.arguments, out)
+        elif token.type in ("() block", "[] block", "{} block"):
+            _var_refs(token.content, out)
+    return out
+
+
+def _kept_rules(rules, classes: set[str]) -> list:
+    """[(selectors, declarations)] and [("@media", prelude, [...])] of the rules that can match."""
+    kept: list = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [s for s in _split_selectors(rule.prelude) if _selector_can_match(s, classes)]
+            if selectors:
+                declarations = tinycss2.parse_declaration_list(
+                    rule.content, skip_comments=True, skip_whitespace=True
+                )
+                kept.append((selectors, [d for d in declarations if d.type == "declaration"]))
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "media":
+            inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+            inner_kept = _kept_rules(inner, classes)
+            if inner_kept:
+                kept.append(("@media", rule.prelude, inner_kept))
+        elif rule.type == "at-rule" and rule.lower_at_keyword.endswith("keyframes"):
+            kept.append(("@keyframes", rule))
+        # @charset is written again below when needed; other at-rules: index.css has none
+    return kept
+
+
+def _declarations(kept: list):
+    for item in kept:
+        if item[0] == "@media":
+            yield from _declarations(item[2])
+        elif item[0] != "@keyframes":
+            yield from item[1]
+
+
+def _serialize(kept: list, used_vars: set[str], animations: set[str]) -> list[str]:
+    out: list[str] = []
+    for item in kept:
+        if item[0] == "@media":
+            inner = _serialize(item[2], used_vars, animations)
+            if inner:
+                out.append(f"@media {tinycss2.serialize(item[1]).strip()}{{{''.join(inner)}}}")
+        elif item[0] == "@keyframes":
+            names = [t.value for t in item[1].prelude if t.type == "ident"]
+            if names and names[0] in animations:
+                out.append(item[1].serialize())
+        else:
+            selectors, declarations = item
+            body = ";".join(
+                f"{d.name}:{tinycss2.serialize(d.value).strip()}" + ("!important" if d.important else "")
+                for d in declarations
+                if not d.name.startswith("--") or d.name in used_vars
+            )
+            if body:
+                out.append(",".join(tinycss2.serialize(s).strip() for s in selectors) + f"{{{body}}}")
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def _parse(css: str) -> tuple:
+    """Parsed once per process: on_post_build runs once per language on the same CSS."""
+    return tuple(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+
+def prune_css(css: str, classes: set[str], var_refs: set[str]) -> str:
+    """The rules of `css` that can match pages whose elements have only `classes`.
+
+    JupyterLab's stylesheet that mkdocs-jupyter puts around every notebook (index.css, ~575 KB)
+    styles the whole JupyterLab application: menus, dialogs, widgets, editors. A static notebook
+    page uses ~50 of its classes. A rule is kept when each of its selectors' classes occurs in
+    the pages (or is added by Material's scripts); a custom property (`--jp-...`, `--md-...`)
+    when a kept rule, the pages or `var_refs` (the site's other stylesheets) use it, directly or
+    through another kept property; @keyframes when a kept rule names them. The rules keep their
+    order, so the cascade is unchanged. The same input gives the same output, byte for byte.
+    """
+    kept = _kept_rules(_parse(css), classes)
+    definitions: dict[str, list] = {}
+    used: set[str] = set(var_refs)
+    animations: set[str] = set()
+    for declaration in _declarations(kept):
+        if declaration.name.startswith("--"):
+            definitions.setdefault(declaration.name, []).append(declaration)
+            continue
+        _var_refs(declaration.value, used)
+        if declaration.lower_name in ("animation", "animation-name"):
+            animations.update(t.value for t in declaration.value if t.type == "ident")
+    pending = list(used)
+    while pending:
+        for declaration in definitions.get(pending.pop(), []):
+            for name in _var_refs(declaration.value, set()) - used:
+                used.add(name)
+                pending.append(name)
+    text = "\n".join(_serialize(kept, used, animations)) + "\n"
+    return ('@charset "UTF-8";\n' + text) if not text.isascii() else text
+
+
+def full_css() -> str:
+    """Every stylesheet mkdocs-jupyter put around the notebooks, and the dark-scheme variables."""
+    return "\n".join([*_shared["css"], _dark_theme_css()])
+
+
+def _site_var_refs(config) -> set[str]:
+    """`var(--x)` used by the site's own stylesheets (extra_css), e.g. `--jp-...` overrides."""
+    refs: set[str] = set()
+    for path in config.extra_css:
+        path = Path(config.site_dir) / str(path)
+        if path.suffix == ".css" and path.is_file():
+            refs.update(VAR_REF_RE.findall(path.read_text(encoding="utf-8")))
+    return refs
+
+
 def on_post_build(config):
-    """Write the shared stylesheet and script (identical for every language build)."""
+    """Write the shared stylesheet, pruned to what the pages use, and the shared script
+    (identical for every language build: the last one has seen the pages of all languages)."""
     if not _shared["css"]:
         return
     site = Path(config.site_dir)
-    css = "\n".join([*_shared["css"], _dark_theme_css()]) + "\n"
+    css = prune_css(
+        full_css(),
+        _shared["classes"],
+        _shared["vars"] | _site_var_refs(config),
+    )
     js = "\n".join(_shared["js"]) + "\n"
     for rel, text in ((SHARED_CSS, css), (SHARED_JS, js)):
         target = site / rel
