@@ -231,6 +231,97 @@ def test_site_log_parsing():
     assert site.changed({"a": "1", "b": "2"}, {"a": "1", "b": "3", "c": "4"}) == ["b", "c"]
 
 
+def lighthouse_report(scores: dict, failing: tuple = (), bytes_: float | None = 1_234_567.0, error=None) -> dict:
+    """A Lighthouse 12 JSON report, cut down to the fields summarize() reads, with the shape of a real one:
+    categories score 0-1 (null when they could not be scored) and list auditRefs with weights; audits
+    score 0-1, or null for informative/not-applicable ones."""
+    audits = {
+        "color-contrast": {"score": 0 if "color-contrast" in failing else 1},
+        "link-in-text-block": {"score": 1},
+        "accesskeys": {"score": 0},  # weight 0: does not count towards the score
+        "bypass": {"score": None},  # not applicable
+        "largest-contentful-paint": {"score": 0.3 if "largest-contentful-paint" in failing else 1,
+                                     "numericValue": 9600.4},
+        "total-blocking-time": {"score": 1, "numericValue": 110.0},
+        "cumulative-layout-shift": {"score": 1, "numericValue": 0.01},
+        "document-title": {"score": 1},
+        "errors-in-console": {"score": 1},
+    }
+    if bytes_ is not None:
+        audits["total-byte-weight"] = {"score": 0.5, "numericValue": bytes_}
+    refs = {
+        "performance": [("largest-contentful-paint", 25), ("total-blocking-time", 30), ("cumulative-layout-shift", 25),
+                        ("total-byte-weight", 0)],
+        "accessibility": [("color-contrast", 7), ("link-in-text-block", 7), ("accesskeys", 0), ("bypass", 7)],
+        "best-practices": [("errors-in-console", 1)],
+        "seo": [("document-title", 1)],
+    }
+    return {
+        "lighthouseVersion": "12.2.3", "requestedUrl": "http://127.0.0.1:1/en/", "finalDisplayedUrl": "http://127.0.0.1:1/en/",
+        **({"runtimeError": {"code": "NO_FCP", "message": error}} if error else {}),
+        "categories": {name: {"score": scores[name], "auditRefs": [{"id": i, "weight": w} for i, w in refs[name]]}
+                       for name in scores},
+        "audits": audits,
+    }
+
+
+def test_lighthouse_report_summary():
+    report = lighthouse_report({"performance": 0.874, "accessibility": 0.9, "best-practices": 1, "seo": 1},
+                               failing=("color-contrast", "largest-contentful-paint"))
+    summary = site.summarize(report)
+    assert summary["scores"] == {"performance": 87, "accessibility": 90, "best-practices": 100, "seo": 100}
+    # only the audits that count (weight > 0) and did not pass; weight-0 and null-score audits never
+    assert summary["failing"] == {"performance": ["largest-contentful-paint"], "accessibility": ["color-contrast"],
+                                  "best-practices": [], "seo": []}
+    assert summary["first_load_bytes"] == 1_234_567
+    assert summary["metrics"]["largest-contentful-paint"] == 9600.4
+    assert summary["metrics"]["cumulative-layout-shift"] == 0.01
+    assert summary["url"] == "http://127.0.0.1:1/en/" and summary["lighthouse"] == "12.2.3"
+    assert summary["runtime_error"] is None
+
+    broken = site.summarize(lighthouse_report({"performance": None, "accessibility": 1.0, "best-practices": 1,
+                                               "seo": 1}, bytes_=None, error="The page did not paint any content"))
+    assert broken["scores"]["performance"] is None and broken["scores"]["accessibility"] == 100
+    assert broken["first_load_bytes"] is None and "did not paint" in broken["runtime_error"]
+
+
+def test_lighthouse_best_of_runs():
+    first = site.summarize(lighthouse_report({"performance": 0.84, "accessibility": 0.9, "best-practices": 1, "seo": 1},
+                                             failing=("color-contrast", "largest-contentful-paint")))
+    perf_only = [site.summarize(lighthouse_report({"performance": p}, failing=f))
+                 for p, f in ((0.91, ()), (0.88, ("largest-contentful-paint",)))]
+    # more runs only while below the bar, and at most three in all
+    assert site.needs_another_run([first])
+    assert not site.needs_another_run([first, perf_only[0]])
+    assert site.needs_another_run([first, perf_only[1]])
+    assert not site.needs_another_run([first, perf_only[1], perf_only[1]])
+    best = site.best_performance([first, *perf_only])
+    assert best["scores"] == {"performance": 91, "accessibility": 90, "best-practices": 100, "seo": 100}
+    assert best["failing"]["performance"] == [] and best["failing"]["accessibility"] == ["color-contrast"]
+    assert best["performance_runs"] == [84, 91, 88]
+    assert best["first_load_bytes"] == first["first_load_bytes"]  # from the first, full, run
+    # a run that could not score counts as below the bar and is never the best
+    unscored = site.summarize(lighthouse_report({"performance": None}))
+    assert site.needs_another_run([unscored])
+    assert site.best_performance([unscored, first])["scores"]["performance"] == 84
+
+
+def test_site_pages_and_table(tmp_path):
+    for page in ("index.html", "en/index.html", "en/api/index.html", "assets/x/index.html", "search/index.html"):
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text("<html></html>")
+    assert site.page_paths(tmp_path) == ["", "en/", "en/api/"]
+    page = {"page": "/en/", "html_bytes": 28_506, **site.best_performance([site.summarize(lighthouse_report(
+        {"performance": 0.9, "accessibility": 1, "best-practices": 1, "seo": 1}))])}
+    result = {"notebooks": 10, "cold_seconds": 55.0, "cold_executions": 10, "warm_seconds": 4.0,
+              "warm_executions": 0, "placeholders": [], "changed_during": [],
+              "pages": {"lighthouse": "12.2.3", "seconds": 300.0, "performance_bar": 90, "pages": [page]}}
+    text = "\n".join(site.table(result))
+    assert "/en/" in text and "1235" in text and " 90  100  100  100" in text
+    result["pages"] = {"skipped": "node is not installed"}
+    assert "Lighthouse not run: node is not installed" in "\n".join(site.table(result))
+
+
 def test_gpu_section_skips_cleanly_without_cuda(monkeypatch):
     monkeypatch.setattr(gpu.torch.cuda, "is_available", lambda: False)
     result = gpu.run()
@@ -408,3 +499,36 @@ def test_results_page_code_runs_on_the_committed_results(lang):
     text = "\n".join(getattr(item, "data", "") or "" for item in shown)
     assert "| --- |" in text
     assert not re.search(r"\bnan\b", text, re.IGNORECASE), text
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_results_page_shows_the_lighthouse_table(lang):
+    """Section 4 shows every page's four scores and bytes from results.json, the misses in bold."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def page(path, perf, a11y, html, load):
+        return {"page": path, "html_bytes": html, "first_load_bytes": load, "performance_runs": [perf],
+                "scores": {"performance": perf, "accessibility": a11y, "best-practices": 100, "seo": 100}}
+
+    results = committed()
+    results["sections"]["site"]["result"]["pages"] = {
+        "lighthouse": "12.2.3", "seconds": 301.0, "performance_bar": 90,
+        "pages": [page("/", 95, 100, 28_506, 612_000), page("/en/tutorials/03-gan/", 49, 90, 1_077_148, None)]}
+    nb = nbformat.read(NOTEBOOKS[lang], as_version=4)
+    namespace: dict = {}
+    shown: list = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*non-interactive.*")
+        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            exec(compile(cell.source, f"{lang}/results.ipynb", "exec"), namespace)
+            if i == 0:
+                namespace["display"] = shown.append
+                namespace["results"] = results
+    plt.close("all")
+    text = "\n".join(getattr(item, "data", "") or "" for item in shown)
+    assert "| `/` | 95 | 100 | 100 | 100 | 29 | 612 |" in text, text
+    assert "| `/en/tutorials/03-gan/` | **49** | **90** | 100 | 100 | **1077** | **–** |" in text, text
+    assert "1/2" in text or "2 ページのうち 1 ページ" in text, text
