@@ -38,7 +38,8 @@ METHOD = (
 LIGHTHOUSE_METHOD = (
     "Every page of the warm-built site (both languages) served by Python's http.server (no compression, no "
     "cache headers: those are the host's job), in sequence, through Lighthouse {version} with its default "
-    "mobile preset and simulated throttling, Debian chromium (--headless=new --no-sandbox --disable-gpu), "
+    "mobile preset and simulated throttling, Debian chromium (--headless=new --no-sandbox --disable-gpu; one "
+    "Chrome and one Node process for all runs, benchmarks/lighthouse.mjs), "
     "categories performance, accessibility, best-practices and seo. The performance score moves with the "
     "machine's load: a page scoring below {bar} is run again (performance only), up to {runs} runs, and its "
     "best run is kept (`performance_runs` lists them all). html_bytes: the page's index.html as the server "
@@ -48,7 +49,8 @@ LIGHTHOUSE_METHOD = (
 
 # Lighthouse, pinned in package-lock.json and installed into .tools/ by scripts/setup.sh.
 TOOLS = ROOT / ".tools" / "node_modules"
-LIGHTHOUSE = TOOLS / "lighthouse" / "cli" / "index.js"
+LIGHTHOUSE = TOOLS / "lighthouse" / "core" / "index.js"
+RUNNER = ROOT / "benchmarks" / "lighthouse.mjs"
 CHROMIUM = os.environ.get("PATHLEARN_CHROMIUM", "/usr/bin/chromium")
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -127,19 +129,56 @@ def lighthouse_missing() -> str | None:
     return None
 
 
-def lighthouse(url: str, categories: tuple[str, ...] = CATEGORIES, timeout: float = 240) -> dict[str, Any]:
-    """One Lighthouse run (mobile preset, its default) of `url`: the JSON report."""
-    with tempfile.TemporaryDirectory(prefix="pathlearn-lh-") as tmp:
-        out = Path(tmp, "report.json")
-        cmd = ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
-               f"--only-categories={','.join(categories)}", f"--chrome-flags={CHROME_FLAGS}",
-               # the full-page screenshot only decorates the HTML report; it costs seconds on long pages
-               "--disable-full-page-screenshot"]
-        proc = subprocess.run(cmd, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True,
-                              timeout=timeout, check=False)
-        if proc.returncode != 0 or not out.is_file():
-            raise RuntimeError(f"lighthouse {url} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-        return json.loads(out.read_text(encoding="utf-8"))
+class Lighthouse:
+    """Lighthouse in one Node process and one Chrome (benchmarks/lighthouse.mjs), page after page.
+
+    `with Lighthouse() as lh: report = lh(url)`: the JSON report of one run, mobile preset (the
+    default) and simulated throttling, as `lighthouse URL --output=json` writes it.
+    """
+
+    def __init__(self, timeout: float = 240) -> None:
+        self.timeout = timeout
+        self.proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Lighthouse:
+        self.proc = subprocess.Popen(
+            ["node", str(RUNNER), str(TOOLS.parent), *CHROME_FLAGS.split()],
+            env={**os.environ, "CHROME_PATH": CHROMIUM}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()  # the runner closes Chrome and exits at the end of its input
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __call__(self, url: str, categories: tuple[str, ...] = CATEGORIES) -> dict[str, Any]:
+        proc = self.proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None, "use inside `with`"
+        watchdog = threading.Timer(self.timeout, proc.kill)  # a hung run ends the runner, and the read below
+        watchdog.start()
+        try:
+            proc.stdin.write(json.dumps({"url": url, "categories": list(categories)}) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except OSError:
+            line = ""
+        finally:
+            watchdog.cancel()
+        if not line:
+            proc.kill()
+            stderr = proc.stderr.read() if proc.stderr else ""
+            raise RuntimeError(f"Lighthouse stopped on {url} (exit {proc.wait()}, timeout {self.timeout:.0f} s):\n"
+                               f"{stderr[-3000:]}")
+        report = json.loads(line)
+        if "error" in report:
+            raise RuntimeError(f"Lighthouse failed on {url}:\n{report['error'][-3000:]}")
+        return report
 
 
 def summarize(report: dict[str, Any]) -> dict[str, Any]:
@@ -189,7 +228,7 @@ def needs_another_run(runs: list[dict[str, Any]], bar: int = PERFORMANCE_BAR, mo
     return best < bar and len(runs) < most
 
 
-def audit_page(base_url: str, path: str, site_dir: Path) -> dict[str, Any]:
+def audit_page(lighthouse: Lighthouse, base_url: str, path: str, site_dir: Path) -> dict[str, Any]:
     """A page's Lighthouse result (best performance of up to 3 runs) and its HTML bytes."""
     runs = [summarize(lighthouse(base_url + path))]
     while needs_another_run(runs):
@@ -223,8 +262,8 @@ def lighthouse_pages(site_dir: Path) -> dict[str, Any]:
     if missing:
         return {"skipped": missing}
     started = time.perf_counter()
-    with serve(site_dir) as base_url:
-        pages = [audit_page(base_url, path, site_dir) for path in page_paths(site_dir)]
+    with serve(site_dir) as base_url, Lighthouse() as lighthouse:
+        pages = [audit_page(lighthouse, base_url, path, site_dir) for path in page_paths(site_dir)]
     return {"method": LIGHTHOUSE_METHOD.format(version=pages[0]["lighthouse"], bar=PERFORMANCE_BAR,
                                                runs=PERFORMANCE_RUNS),
             "lighthouse": pages[0]["lighthouse"], "seconds": time.perf_counter() - started,

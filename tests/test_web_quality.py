@@ -95,7 +95,8 @@ def lighthouse_results(site, base_url):  # noqa: F811 - the fixture imported fro
     missing = bench.lighthouse_missing()
     if missing:
         _missing(missing)
-    return [bench.audit_page(base_url, path, site.site_dir) for path in _page_paths(site)]
+    with bench.Lighthouse() as lighthouse:
+        return [bench.audit_page(lighthouse, base_url, path, site.site_dir) for path in _page_paths(site)]
 
 
 def _problems(page: dict) -> list[str]:
@@ -113,7 +114,7 @@ def _problems(page: dict) -> list[str]:
                 metrics = dict(page["metrics"])
                 cls = metrics.pop("cumulative-layout-shift", None)
                 timings = ", ".join(f"{k} {v:.0f} ms" for k, v in metrics.items())
-                detail += f"; best of runs {page['performance_runs']}; {timings}, CLS {cls}"
+                detail += f"; best of runs {page['performance_runs']}; {timings}, CLS {cls:.3f}"
             out.append(f"{category} {score} (needs {'>= ' if category == 'performance' else ''}{bar}): {detail}")
     return out
 
