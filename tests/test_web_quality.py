@@ -136,7 +136,8 @@ def test_first_load_of_every_page_is_at_most_1_5_mb(lighthouse_results):
     assert all(isinstance(size, int) and size > 0 for size in loads.values()), loads
     too_big = {page: size for page, size in loads.items() if size > FIRST_LOAD_BYTES}
     assert not too_big, (
-        f"pages whose first load (everything fetched while loading, per Lighthouse) exceeds {FIRST_LOAD_BYTES:,} bytes: {too_big}")
+        f"pages whose first load (everything fetched while loading, per Lighthouse) exceeds "
+        f"{FIRST_LOAD_BYTES:,} bytes: {too_big}")
 
 
 # --------------------------------------------------------------------------- axe-core
