@@ -1,4 +1,5 @@
 // Renders math with the KaTeX that ships with the site (assets/vendor/katex), no CDN.
+// hooks/math_assets.py links KaTeX and this script only on the pages that have math.
 // Markdown pages: pymdownx.arithmatex (generic) wraps math in .arithmatex as \( \) and \[ \].
 // Notebook pages: nbconvert leaves $...$ and $$...$$ in the markdown cells (and text/latex
 // outputs) as text. A formula KaTeX cannot parse is reported with console.error.

@@ -1,0 +1,64 @@
+"""Load KaTeX (assets/vendor/katex, ~300 KB of script, stylesheet and auto-render) and
+assets/javascripts/math.js only on the pages that have math.
+
+Not an upstream bug, a cost: MkDocs puts `extra_css` and `extra_javascript` on every page, so the
+pages without a formula (the API and CLI references, the device page, ...) would download and
+run KaTeX for nothing, and its stylesheet would block their first paint. Here the tags go into
+the pages whose content has math, at the places `extra_css`/`extra_javascript` would put them:
+the stylesheet before the site's first own stylesheet, the scripts at the end of <body>.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from mkdocs.utils import get_relative_url
+
+STYLESHEETS = ["assets/vendor/katex/katex.min.css"]
+SCRIPTS = [
+    "assets/vendor/katex/katex.min.js",
+    "assets/vendor/katex/contrib/auto-render.min.js",
+    "assets/javascripts/math.js",
+]
+# pymdownx.arithmatex (generic) wraps the math of Markdown pages in class="arithmatex".
+ARITHMATEX_RE = re.compile(r"""class=["']arithmatex["']""")
+# Notebook pages keep $...$, $$...$$, \(...\), \[...\] and \begin{equation|align} as text in
+# their markdown cells (and text/latex outputs); math.js renders those. Code is in <pre>.
+NOTEBOOK_MATH_RE = re.compile(r"\$|\\\(|\\\[|\\begin\{(?:equation|align)\}")
+PRE_RE = re.compile(r"<pre\b.*?</pre>", re.S)
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+def has_math(content: str, is_notebook: bool) -> bool:
+    if ARITHMATEX_RE.search(content):
+        return True
+    if not is_notebook:
+        return False
+    text = html.unescape(TAG_RE.sub("", PRE_RE.sub("", content)))
+    return bool(NOTEBOOK_MATH_RE.search(text))
+
+
+def on_page_content(content, page, config, files):
+    """Note whether the rendered page has math (before the theme adds its own markup)."""
+    page.has_math = has_math(content, page.file.src_uri.endswith(".ipynb"))
+    return content
+
+
+def on_post_page(output, page, config):
+    """Link KaTeX and math.js on the pages with math."""
+    if not getattr(page, "has_math", False):
+        return output
+    links = "".join(
+        f'<link rel="stylesheet" href="{get_relative_url(path, page.url)}">\n' for path in STYLESHEETS
+    )
+    first_own = config.extra_css[0] if config.extra_css else None
+    anchor = f'<link rel="stylesheet" href="{get_relative_url(str(first_own), page.url)}">'
+    if first_own is not None and anchor in output:
+        output = output.replace(anchor, links + anchor, 1)
+    else:
+        output = output.replace("</head>", links + "</head>", 1)
+    scripts = "".join(
+        f'<script src="{get_relative_url(path, page.url)}"></script>\n' for path in SCRIPTS
+    )
+    return output.replace("</body>", scripts + "</body>", 1)
