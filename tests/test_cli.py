@@ -44,7 +44,7 @@ def test_version_and_help(capsys):
 def test_console_script_and_module_entry_points():
     script = Path(sys.executable).with_name("pathlearn")  # installed next to this interpreter
     for argv in ([str(script), "--version"], [sys.executable, "-m", "pathlearn", "--version"]):
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"pathlearn, version {pathlearn.__version__}"
 
@@ -130,7 +130,7 @@ def test_divergence_is_one_line_status_1_and_keeps_earlier_results(capsys, tmp_p
 def test_errors_from_a_real_process_have_no_traceback(tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error"}
     done = subprocess.run([sys.executable, "-m", "pathlearn", "twolayer", "--lr", "1e-3"], capture_output=True,
-                          text=True, env=env, check=False)
+                          text=True, env=env, check=False, timeout=120)
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 

@@ -511,6 +511,6 @@ def test_device_page_error_example_is_what_the_cli_prints():
         pytest.skip("this machine has CUDA, so the example's error does not happen")
     example = (DOCS / "snippets" / "device_error.txt").read_text(encoding="utf-8").splitlines()
     done = subprocess.run([sys.executable, "-m", "pathlearn", "gan", "--device", "cuda"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=120)
     assert done.stderr.strip() == example[1]
     assert str(done.returncode) == example[3]
