@@ -8,15 +8,26 @@ and the tests import it to check the cache key. Everything here is plain Python,
   package's data files, of the kernel environment and of the versions of the libraries that
   shape the output. Nothing else is looked at, so a rebuild with nothing changed executes nothing.
 * An executed notebook lives in `<cache>/<key>/<name>.ipynb` next to `meta.json` (run time,
-  dependencies, stderr found). A failed run leaves nothing behind, so it is tried again.
+  dependencies, stderr found, the executed file's SHA-256). A run writes into a temporary folder
+  that is renamed to `<key>` when complete, so an entry is whole or absent; a failed run leaves
+  nothing behind, so it is tried again. An entry that cannot be read (a file cut short or
+  missing) is discarded and run again, with one warning line (`_cachefs.py`).
+* A run holds the lock `<cache>/.locks/<key>.lock`: a second process that needs the same entry
+  (`mkdocs serve` next to a test build) waits for it and then uses it instead of running the
+  notebook again.
+* Eviction, at each build: entries this build uses stay; any other entry goes when it was last
+  used more than `_cachefs.MAX_AGE_DAYS` (30) days ago or when `_cachefs.KEEP_PER_SOURCE` (2) more
+  recently used entries of the same notebook exist. "Used" is `meta.json`'s mtime, touched by
+  every build that uses the entry. An entry another process holds the lock of is left alone.
 * At most `workers` kernels run at once (2 by default: this project's machines have 2 cores), on
-  daemon threads, longest notebook first (from the last recorded run times).
+  daemon threads, longest notebook first (from the last recorded run times). nbclient's own
+  synchronous `NotebookClient.execute` runs each notebook (`jupyter_core.utils.run_sync`: an event
+  loop of each worker thread's own, or a helper thread where the caller already runs a loop).
 """
 
 from __future__ import annotations
 
 import ast
-import asyncio
 import hashlib
 import json
 import os
@@ -26,6 +37,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -34,6 +46,19 @@ from importlib import metadata
 from pathlib import Path
 
 import nbformat
+from _cachefs import (
+    KEEP_PER_SOURCE,
+    MAX_AGE_DAYS,
+    FileLock,
+    atomic_write,
+    describe_error,
+    discard_dir,
+    older_than,
+    read_json,
+    touch,
+    warn_discarded,
+)
+from _cachefs import log as cache_log
 
 PACKAGE = "pathlearn"
 # Bump to invalidate every cached execution (e.g. when what is stored changes).
@@ -249,29 +274,6 @@ def stderr_outputs(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
-def _run_coroutine(make):
-    """asyncio.run(make()), in a helper thread when this thread already runs an event loop
-    (Playwright's sync API does, in the test session)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = asyncio.run(make())
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="notebook-runner-inline")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
-
-
 def execute_notebook(src: Path, dest: Path, timeout: int) -> tuple[float, list[str]]:
     """Run `src` in a fresh kernel in an empty temporary directory, stop at the first error,
     and write the executed notebook to `dest`. Returns (code run seconds, stderr lines)."""
@@ -295,7 +297,7 @@ def execute_notebook(src: Path, dest: Path, timeout: int) -> tuple[float, list[s
         try:
             with open(log_path, "w", encoding="utf-8") as log:
                 env = {**os.environ, **kernel_env()}
-                _run_coroutine(lambda: client.async_execute(env=env, stderr=log))
+                client.execute(env=env, stderr=log)
         except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
             message = ANSI_RE.sub("", str(exc)).strip()
             kernel_log = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
@@ -309,10 +311,8 @@ def execute_notebook(src: Path, dest: Path, timeout: int) -> tuple[float, list[s
     seconds = code_run_seconds(nb)
     stderr = stderr_outputs(nb)
     nb.metadata[PACKAGE] = {"run_seconds": round(seconds, 3), "stderr": stderr}
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, dest)
+    text = nbformat.writes(nb)
+    atomic_write(dest, text if text.endswith("\n") else text + "\n")
     return seconds, stderr
 
 
@@ -344,6 +344,9 @@ class _DaemonPool:
                     future.set_exception(exc)
 
 
+KEY_RE = re.compile(r"[0-9a-f]{32}")
+
+
 class NotebookRunner:
     """Executes notebooks into the cache, at most `workers` at a time, and hands them out."""
 
@@ -353,7 +356,7 @@ class NotebookRunner:
         self.timeout = timeout
         self._pool = _DaemonPool(workers)
         self._lock = threading.Lock()
-        self._running: dict[str, Future] = {}  # key -> future of a run in progress or failed
+        self._running: dict[str, Future] = {}  # key -> future of a run in progress or done
         self._keys: dict[Path, tuple[str, list[Path]]] = {}
         self.executed: list[Path] = []  # notebooks run by this process, in order of completion
 
@@ -361,20 +364,25 @@ class NotebookRunner:
     def entry(self, key: str) -> Path:
         return self.cache_dir / key
 
+    def _entry_lock(self, key: str) -> FileLock:
+        return FileLock(self.cache_dir / ".locks" / f"{key}.lock")
+
     def _runtimes_file(self) -> Path:
         return self.cache_dir / "runtimes.json"
 
     def _runtimes(self) -> dict[str, float]:
-        try:
-            return json.loads(self._runtimes_file().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        found = read_json(
+            self._runtimes_file(),
+            f"{self._runtimes_file()}",
+            check=lambda d: all(isinstance(v, (int, float)) for v in d.values()),
+        )
+        return found or {}
 
     # scheduling ---------------------------------------------------------------------------
     def prepare(self, notebooks: Iterable[Path], evict: bool = True) -> dict[str, int]:
         """Compute every notebook's key, start the runs the cache cannot answer (longest first,
-        by the last recorded run time) and, given every notebook of the site, drop the cache
-        entries that none of them uses any more."""
+        by the last recorded run time) and, given every notebook of the site, evict the cache
+        entries that are old or superseded (see the module docstring)."""
         notebooks = [Path(p).resolve() for p in notebooks]
         runtimes = self._runtimes()
         keys = {}
@@ -388,9 +396,10 @@ class NotebookRunner:
                 if future is not None and future.done() and future.exception() is not None:
                     del self._running[key]  # failed last time: try again
                     future = None
-                if future is not None:
-                    counts["running" if not future.done() else "cached"] += 1
+                if future is not None and not future.done():
+                    counts["running"] += 1
                 elif (self.entry(key) / "meta.json").is_file():
+                    touch(self.entry(key) / "meta.json")  # used now (for eviction)
                     counts["cached"] += 1
                 else:
                     todo.append(nb)
@@ -398,7 +407,7 @@ class NotebookRunner:
             for nb in todo:
                 key = keys[nb][0]
                 priority = -runtimes.get(self._name(nb), 60.0)
-                self._running[key] = self._pool.submit(priority, self._run, nb, key, keys[nb][1])
+                self._running[key] = self._pool.submit(priority, self._ensure, nb, key, keys[nb][1])
                 counts["started"] += 1
         if evict:
             self._evict({key for key, _ in keys.values()})
@@ -410,51 +419,163 @@ class NotebookRunner:
         except ValueError:
             return nb.as_posix()
 
-    def _evict(self, keep: set[str]) -> None:
+    def _evict(self, keep: set[str], now: float | None = None) -> list[str]:
+        """Remove the entries that the rule in the module docstring lets go; returns their keys.
+        Also removes what crashed runs left (`.run-*`, `.trash-*`, stale lock files)."""
         if not self.cache_dir.is_dir():
-            return
+            return []
+        now = now or time.time()
         with self._lock:
             keep = keep | {k for k, f in self._running.items() if not f.done()}
+        by_source: dict[str, list[tuple[float, str]]] = {}
+        broken = []
         for entry in self.cache_dir.iterdir():
-            if entry.is_dir() and entry.name not in keep and len(entry.name) == 32:
-                shutil.rmtree(entry, ignore_errors=True)
+            if not (entry.is_dir() and KEY_RE.fullmatch(entry.name)):
+                continue
+            meta_path = entry / "meta.json"
+            try:
+                source = json.loads(meta_path.read_text(encoding="utf-8"))["source"]
+                used = meta_path.stat().st_mtime
+            except (OSError, ValueError, KeyError, TypeError):
+                broken.append(entry.name)  # whoever needs it runs it again
+                continue
+            by_source.setdefault(str(source), []).append((used, entry.name))
+        doomed = [key for key in broken if key not in keep]
+        for entries in by_source.values():
+            entries.sort(reverse=True)  # most recently used first
+            for rank, (used, key) in enumerate(entries):
+                too_old = now - used > MAX_AGE_DAYS * 86400
+                if key not in keep and (too_old or rank >= KEEP_PER_SOURCE):
+                    doomed.append(key)
+        removed = []
+        for key in doomed:
+            lock = self._entry_lock(key)
+            if lock.acquire(blocking=False):  # else another process is running or reading it
+                try:
+                    discard_dir(self.entry(key))
+                    removed.append(key)
+                finally:
+                    lock.release(remove=True)
+        for path in self.cache_dir.iterdir():
+            if path.name.startswith(".trash-"):
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.name.startswith(".run-"):  # a run that died with its process
+                lock = self._entry_lock(path.name.split("-")[1])
+                if lock.acquire(blocking=False):
+                    try:
+                        shutil.rmtree(path, ignore_errors=True)
+                    finally:
+                        lock.release()
+        locks = self.cache_dir / ".locks"
+        if locks.is_dir():
+            for path in locks.glob("*.lock"):
+                key = path.stem
+                if KEY_RE.fullmatch(key) and not self.entry(key).exists() and older_than(path, 86400, now):
+                    lock = FileLock(path)
+                    if lock.acquire(blocking=False):
+                        lock.release(remove=True)
+        return removed
+
+    def _check(self, key: str, nb: Path) -> tuple[Executed | None, str | None]:
+        """(the cached run, None) when the entry is whole; (None, None) when there is no entry;
+        (None, why) when it is there but cannot be used."""
+        entry = self.entry(key)
+        if not entry.is_dir():
+            return None, None
+        path = entry / nb.name
+        try:
+            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+            executed = Executed(
+                key=key,
+                path=path,
+                run_seconds=float(meta["run_seconds"]),
+                stderr=tuple(str(line) for line in meta["stderr"]),
+                deps=tuple(str(dep) for dep in meta["deps"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            why = describe_error(exc)
+            return None, (f"meta.json: {why}" if "meta.json" not in why else why)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return None, describe_error(exc)
+        expected = meta.get("sha256")
+        if expected is not None:
+            if hashlib.sha256(data).hexdigest() != expected:
+                return None, f"{path.name} differs from what meta.json recorded, cut short?"
+        else:  # entries written before the hash was recorded
+            try:
+                json.loads(data)
+            except ValueError as exc:
+                return None, f"{path.name}: {describe_error(exc)}"
+        return executed, None
+
+    def _ensure(self, nb: Path, key: str, deps: list[Path]) -> None:
+        """Make the entry `key` whole, under its lock: use one that another process made while
+        this one waited, or run the notebook (discarding an entry that cannot be read)."""
+        name = self._name(nb)
+        lock = self._entry_lock(key)
+        lock.acquire(on_wait=lambda: cache_log.info(
+            "notebooks: waiting for another build that runs %s (lock %s)", name, lock.path))
+        try:
+            executed, why = self._check(key, nb)
+            if executed is not None:
+                touch(self.entry(key) / "meta.json")
+                return
+            if why is not None:
+                warn_discarded(f"the cached run of {name} ({self.entry(key)})", why)
+                discard_dir(self.entry(key))
+            self._run(nb, key, deps)
+        finally:
+            lock.release()
 
     def _run(self, nb: Path, key: str, deps: list[Path]) -> None:
-        entry = self.entry(key)
+        """Run `nb` into a temporary folder and rename it to the entry (the caller holds the
+        entry's lock)."""
+        work = self.cache_dir / f".run-{key}-{uuid.uuid4().hex[:8]}"
         started = time.monotonic()
-        seconds, stderr = execute_notebook(nb, entry / nb.name, self.timeout)
-        meta = {
-            "source": self._name(nb),
-            "run_seconds": round(seconds, 3),
-            "wall_seconds": round(time.monotonic() - started, 3),
-            "stderr": stderr,
-            "deps": [d.relative_to(self.package_dir.parent).as_posix() for d in deps],
-        }
-        (entry / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        try:
+            seconds, stderr = execute_notebook(nb, work / nb.name, self.timeout)
+            meta = {
+                "source": self._name(nb),
+                "run_seconds": round(seconds, 3),
+                "wall_seconds": round(time.monotonic() - started, 3),
+                "stderr": stderr,
+                "deps": [d.relative_to(self.package_dir.parent).as_posix() for d in deps],
+                "sha256": hashlib.sha256((work / nb.name).read_bytes()).hexdigest(),
+            }
+            atomic_write(work / "meta.json", json.dumps(meta, indent=1))
+            os.rename(work, self.entry(key))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         with self._lock:
-            runtimes = self._runtimes()
-            runtimes[self._name(nb)] = meta["wall_seconds"]
-            self._runtimes_file().write_text(
-                json.dumps(runtimes, indent=1, sort_keys=True), encoding="utf-8"
-            )
+            runtimes_lock = FileLock(self.cache_dir / ".locks" / "runtimes.lock")
+            with runtimes_lock:
+                runtimes = self._runtimes()
+                runtimes[self._name(nb)] = meta["wall_seconds"]
+                atomic_write(self._runtimes_file(), json.dumps(runtimes, indent=1, sort_keys=True))
             self.executed.append(nb)
 
     # results ------------------------------------------------------------------------------
     def result(self, nb: Path) -> Executed:
-        """The executed notebook for `nb` (blocks while it runs; raises if the run failed)."""
+        """The executed notebook for `nb` (blocks while it runs; raises if the run failed). An
+        entry that turns out unreadable here is run again (under its lock) before answering."""
         nb = Path(nb).resolve()
         if nb not in self._keys:
             self.prepare([nb], evict=False)
-        key = self._keys[nb][0]
+        key, deps = self._keys[nb]
         with self._lock:
             future = self._running.get(key)
         if future is not None:
             future.result()  # re-raises NotebookExecutionError
-        meta = json.loads((self.entry(key) / "meta.json").read_text(encoding="utf-8"))
-        return Executed(
-            key=key,
-            path=self.entry(key) / nb.name,
-            run_seconds=float(meta["run_seconds"]),
-            stderr=tuple(meta["stderr"]),
-            deps=tuple(meta["deps"]),
-        )
+        executed, why = self._check(key, nb)
+        if executed is None:
+            with self._lock:
+                future = self._running[key] = self._pool.submit(float("-inf"), self._ensure, nb, key, deps)
+            future.result()
+            executed, why = self._check(key, nb)
+            if executed is None:
+                raise NotebookExecutionError(
+                    f"the cached run of {self._name(nb)} cannot be read even after running it: {why}"
+                )
+        return executed

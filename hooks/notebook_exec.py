@@ -24,6 +24,8 @@ import os
 from importlib import metadata
 from pathlib import Path
 
+from _cachefs import atomic_write, read_json
+from _cachefs import log as cache_log
 from _nbexec import NotebookExecutionError, NotebookRunner
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -106,8 +108,12 @@ def on_pre_page(page, config, files):
         except NotebookExecutionError as exc:  # a message for the log, not a traceback
             raise PluginError(str(exc)) from None
         cached = executed.path.parent / _render_cache_name(config)
-        if cached.is_file():
-            data = json.loads(cached.read_text(encoding="utf-8"))
+        data = read_json(
+            cached,
+            f"the rendered page of {page.file.src_uri} ({cached})",
+            check=lambda d: isinstance(d["content"], str) and isinstance(d["title"], (str, type(None))),
+        )
+        if data is not None:
             page.content, page.title = data["content"], data["title"] or page.title
             page.toc = get_toc([])  # rebuilt from the headings by notebook_html.py
         else:
@@ -116,9 +122,10 @@ def on_pre_page(page, config, files):
                 jupyter_render(config, files)
             finally:
                 page.file.abs_src_path = source
-            cached.write_text(
-                json.dumps({"content": page.content, "title": page.title}), encoding="utf-8"
-            )
+            try:
+                atomic_write(cached, json.dumps({"content": page.content, "title": page.title}))
+            except OSError as exc:  # e.g. the entry was evicted by another build meanwhile
+                cache_log.warning("cache: the rendered page of %s was not kept (%s)", page.file.src_uri, exc)
         page.executed_notebook = executed
         for line in executed.stderr:
             log.warning("Notebook '%s' wrote to stderr, %s", page.file.src_uri, line)
