@@ -75,3 +75,10 @@ def on_post_page(output, page, config):
     sitemap.xml keeps the hreflang alternates for search engines.
     """
     return HEAD_ALTERNATE_RE.sub("", output)
+
+
+def on_post_template(output_content, template_name, config):
+    """The same for 404.html, a static template that on_post_page does not see: its head
+    alternates sent Material to /pathlearn/en/sitemap.xml (a 404 in the console, Lighthouse's
+    errors-in-console) and are root-relative (Lighthouse's hreflang audit wants absolute URLs)."""
+    return HEAD_ALTERNATE_RE.sub("", output_content) if template_name == "404.html" else output_content
