@@ -316,6 +316,29 @@ def test_lighthouse_best_of_runs():
     assert site.best_performance([unscored, first])["scores"]["performance"] == 84
 
 
+def test_audit_page_reruns_performance_only_while_below_the_bar(tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "index.html").write_text("x" * 1234)
+    calls = []
+
+    def fake_lighthouse(scores):
+        def run(url, categories=site.CATEGORIES):
+            calls.append((url, tuple(categories)))
+            return lighthouse_report({c: scores.pop(0) if c == "performance" else 1 for c in categories})
+        return run
+
+    page = site.audit_page(fake_lighthouse([0.7, 0.93, 0.99]), "http://h/", "en/", tmp_path)
+    assert calls == [("http://h/en/", site.CATEGORIES), ("http://h/en/", ("performance",))]
+    assert page["page"] == "/en/" and page["html_bytes"] == 1234 and not page["reruns_cut"]
+    assert page["performance_runs"] == [70, 93] and page["scores"]["performance"] == 93
+    calls.clear()
+    page = site.audit_page(fake_lighthouse([0.5, 0.6, 0.7, 0.99]), "http://h/", "en/", tmp_path)
+    assert len(calls) == 3 and page["performance_runs"] == [50, 60, 70]  # three runs at most
+    calls.clear()
+    page = site.audit_page(fake_lighthouse([0.5, 0.99]), "http://h/", "en/", tmp_path, rerun_deadline=0.0)
+    assert len(calls) == 1 and page["reruns_cut"] and page["performance_runs"] == [50]
+
+
 def test_site_pages_and_table(tmp_path):
     for page in ("index.html", "en/index.html", "en/api/index.html", "assets/x/index.html", "search/index.html"):
         (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
