@@ -7,6 +7,12 @@
   metadata goes on the `<img>`; nbconvert's template ignores it and writes "No description
   has been provided for this image".
 - `add_reading_time`: the main path's reading time, computed, next to the run time on top.
+- `plot_files` (with `_plots.py`): each plot becomes an image file next to the page, with its
+  size and `loading="lazy"`; nbconvert's template inlines it as a base64 `data:` URI.
+- `lighter_code_cells` (with `_lean_html.py`): the code cells' markup without what draws
+  nothing (unstyled token spans, a second copy of each cell's source, repeated icons).
+
+The last two keep a page's HTML under 250 KB (issue 9: fast on a phone).
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import nbformat
 from mkdocs.plugins import event_priority
 
 sys.path.insert(0, str(Path(__file__).parent))
+import _lean_html  # noqa: E402
+import _plots  # noqa: E402
 import _tutorial  # noqa: E402
 
 DIV_RE = re.compile(r"<div\b[^>]*>|</div>")
@@ -191,6 +199,39 @@ def describe_plots(content: str, notebook_path: Path) -> str:
     return IMG_RE.sub(replace, content)
 
 
+def _plot_cache(config) -> Path:
+    return Path(config.config_file_path).resolve().parent / ".cache" / "plots"
+
+
+def plot_files(content: str, page, config) -> str:
+    """Move each inlined PNG plot into a file next to the page (`_plots.py`).
+
+    nbconvert's lab template (templates/lab/base.html.j2, `data_png`) writes every PNG output
+    as `<img src="data:image/png;base64,...">` and mkdocs-jupyter has no option to extract
+    outputs: a tutorial page was 0.3-1 MB of HTML. The page's rendered HTML is cached by
+    notebook_exec.py with the base64 in it, so this runs on every build; the files are written
+    by `on_post_page`, into whichever site directory this build (or `mkdocs serve`) writes.
+    """
+    content, plots = _plots.extract(content, _plot_cache(config))
+    page.plot_files = plots
+    return content
+
+
+def lighter_code_cells(content: str, config) -> str:
+    """The code cells' HTML without the markup that draws nothing (`_lean_html.py`).
+
+    Works around mkdocs-jupyter's `custom_highlight_code` (nbconvert2.py: every cell's source
+    twice, once hidden for the copy button), its template (the copy icon's SVG in every cell),
+    Pygments' HtmlFormatter (a span per token, styled or not) and nbconvert's empty collapser
+    `<div>`s that mkdocs-jupyter's CSS hides. Token classes that the site's own
+    stylesheets name stay as they are.
+    """
+    keep = _lean_html.site_classes([Path(config.docs_dir) / css for css in config.extra_css])
+    content = _lean_html.lean_code(content, keep)
+    content = _lean_html.share_copy_text(content)
+    return _lean_html.drop_hidden_collapsers(content)
+
+
 def add_reading_time(content: str, page) -> str:
     """The main path's reading time (hooks/_tutorial.py: `main_path`) in the meta line on top."""
     lang = _language(page)
@@ -216,6 +257,15 @@ def on_page_content(content, page, config, files):
     content = hide_tag_toolbar(content)
     executed = getattr(page, "executed_notebook", None)
     if executed is not None:
-        content = describe_plots(content, executed.path)
+        content = describe_plots(content, executed.path)  # finds the plots by their PNG
         content = add_reading_time(content, page)
-    return content
+    content = lighter_code_cells(content, config)
+    return plot_files(content, page, config)
+
+
+def on_post_page(output, page, config):
+    """Write the plot files that `plot_files` took out of this page next to its HTML."""
+    plots = getattr(page, "plot_files", None)
+    if plots:
+        _plots.write(plots, Path(config.site_dir) / Path(page.file.dest_path).parent)
+    return output

@@ -145,13 +145,27 @@ def test_switcher_on_a_tutorial_leads_to_the_same_tutorial(visit, site, start, t
 
 
 def test_plots_load(visit, site):
+    """Each plot file loads when scrolled to (they are `loading="lazy"`) and decodes at the
+    size its `width`/`height` promise, so the page does not shift when it arrives."""
     for lang in LANGUAGES:
         for path in _tutorials(site, lang):
             page = visit.go(path)
-            widths = page.eval_on_selector_all(
-                ".jp-OutputArea-output img", "imgs => imgs.map(i => i.naturalWidth)"
-            )
-            assert widths and all(w > 0 for w in widths), (path, widths)
+            plots = page.locator(".jp-OutputArea-output img")
+            assert plots.count(), path
+            for i in range(plots.count()):
+                plot = plots.nth(i)
+                # a plot in a collapsed block (a worked solution) loads when the block opens
+                plot.evaluate("img => { for (let d = img.closest('details'); d;"
+                              " d = d.parentElement.closest('details')) d.open = true; }")
+                plot.scroll_into_view_if_needed()
+                size = plot.evaluate(
+                    "img => Promise.race([img.decode(), new Promise((_, no) =>"
+                    " setTimeout(() => no(new Error('not loaded in 10 s')), 10000))])"
+                    ".then(() => [img.naturalWidth, img.naturalHeight,"
+                    " +img.getAttribute('width'), +img.getAttribute('height'), img.currentSrc])"
+                )
+                assert size[0] > 0 and size[:2] == size[2:4], (path, size)
+                assert not size[4].startswith("data:"), (path, size[4][:40])
     assert not visit.errors, visit.errors
 
 

@@ -6,7 +6,6 @@ and tutorials exist, so adding a tutorial pair needs no change here.
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 import _nbexec  # noqa: E402  (the notebook runner behind hooks/notebook_exec.py)
 
 NOT_PAGES = {"404.html"}
+PLOT_FILE_RE = re.compile(r"plot-[0-9a-f]{16}\.(?:webp|png)")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -222,7 +222,7 @@ def test_tutorial_pages_carry_plots_and_no_errors(site, lang):
     for nb in tutorial_sources(lang):
         page = Page(page_for(site, lang, f"tutorials/{nb.stem}/index.html"))
         assert page.images, f"{page.path}: no plot in the notebook's outputs"
-        assert all(src.startswith("data:image/") for src in page.images), page.images
+        check_plot_files(page)
         assert page.stderr_outputs == 0, f"{page.path}: {page.stderr_outputs} error/stderr outputs"
         assert not page.inline_styles or not any(
             ".jupyter-wrapper" in s for s in page.inline_styles
@@ -236,20 +236,45 @@ def test_tutorial_pairs_have_the_same_plots(site):
         assert len(ja.images) == len(en.images), nb.name
 
 
+def _plot_pages(site) -> list[Path]:
+    """Every page with notebook outputs: the tutorials and the results page."""
+    return tutorial_pages(site) + [page_for(site, lang, "results/index.html") for lang in LANGUAGES]
+
+
+def check_plot_files(page: Page) -> None:
+    """Each plot is a file next to the page, not base64 inside it (hooks/_plots.py): the file
+    decodes, its name is its content's hash, its `width`/`height` are its pixel size (the
+    browser reserves the space: no layout shift), it loads lazily (no plot is above the fold)
+    and its format is the one its name says (WebP only where smaller than the PNG)."""
+    import hashlib
+
+    from PIL import Image
+
+    plots = [a for tag, url, a in page.refs if tag == "img" and url in page.images]
+    assert len(plots) == len(page.images), page.path
+    for attrs in plots:
+        src = attrs["src"]
+        assert PLOT_FILE_RE.fullmatch(src), f"{page.path}: {src[:60]}"
+        data = (page.path.parent / src).read_bytes()
+        assert src.startswith(f"plot-{hashlib.sha256(data).hexdigest()[:16]}."), (page.path, src)
+        with Image.open(io.BytesIO(data)) as img:
+            assert img.format.lower() == src.rsplit(".", 1)[1], (page.path, src, img.format)
+            assert (int(attrs["width"]), int(attrs["height"])) == img.size, (page.path, attrs)
+        assert attrs.get("loading") == "lazy", (page.path, attrs)
+
+
 def test_plots_have_an_opaque_background(site):
     """A transparent figure would be black-on-black in the dark scheme."""
-    import matplotlib.image
+    from PIL import Image
 
-    for path in tutorial_pages(site):
+    for path in _plot_pages(site):
         for src in Page(path).images:
-            if not src.startswith("data:image/png;base64,"):
-                continue
-            img = matplotlib.image.imread(
-                io.BytesIO(base64.b64decode(src.split(",", 1)[1])), format="png"
-            )
-            corners = [img[0, 0], img[0, -1], img[-1, 0], img[-1, -1]]
-            for pixel in corners:
-                assert len(pixel) < 4 or pixel[3] == 1.0, f"{path}: transparent plot background"
+            with Image.open(path.parent / src) as img:
+                rgba = img.convert("RGBA")
+            w, h = rgba.size
+            corners = [rgba.getpixel(xy) for xy in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1))]
+            assert all(pixel[3] == 255 for pixel in corners), f"{path} {src}: transparent background"
+            assert all(pixel[:3] == (255, 255, 255) for pixel in corners), f"{path} {src}: not white"
 
 
 def test_tutorials_record_their_run_time(site):

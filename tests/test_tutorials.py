@@ -16,6 +16,8 @@ import pytest
 from conftest import LANGUAGES, ROOT
 
 sys.path.insert(0, str(ROOT / "hooks"))
+import _lean_html  # noqa: E402
+import _plots  # noqa: E402
 import _tutorial  # noqa: E402
 
 DOCS = ROOT / "docs"
@@ -188,6 +190,123 @@ def test_collapsed_blocks_are_rendered_and_solutions_show_their_output(site):
         assert '<div class="celltoolbar">' not in html
         for block in re.findall(r'<details class="pl-block pl-solution .*?</details>', html, re.S):
             assert "jp-OutputArea-output" in block, f"{lang}/{name}: a worked solution shows no output"
+
+
+# --------------------------------------------------------------------------- lighter pages
+
+# Every token kind the tutorials use, an f-string with a format spec and nested quotes included.
+SAMPLE_CODE = (
+    "import torch\nfrom torch import nn  # a comment\n\n\n"
+    "def step(x: torch.Tensor, lr=1e-3) -> float:\n"
+    "    \"\"\"Docstring.\"\"\"\n"
+    "    y = (x ** 2).sum() / len(x) if x is not None else 0x1F\n"
+    "    print(f\"{y.item():.4g} is {'big' if y > 1 else 'small'}\\n\", end='')\n"
+    "    return [i for i in range(3) if i not in {1, 2}][0] + True\n"
+)
+
+
+def _looks(code_html: str) -> list[tuple[str, str]]:
+    """(character, the CSS declarations that colour it) for each visible character of a
+    highlighted `<pre>`, from nbconvert's Pygments style (what the site's stylesheet holds)."""
+    import html
+
+    looks = _lean_html.token_looks()
+    out = []
+    for match in re.finditer(r'<span class="([\w-]+)">([^<]*)</span>|<span></span>|([^<]+)', code_html):
+        cls, inside, outside = match.groups()
+        text = html.unescape(inside if cls else outside or "")
+        look = looks.get(cls, ("", ""))[1] if cls else ""
+        out.extend((ch, look) for ch in text if not ch.isspace())
+    return out
+
+
+def _highlighted(source: str) -> str:
+    """A code cell as mkdocs-jupyter highlights it (nbconvert2.py `custom_highlight_code`)."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    return highlight(source, PythonLexer(), HtmlFormatter(cssclass="highlight-ipynb hl-python"))
+
+
+def test_lighter_code_cells_draw_the_same_characters_in_the_same_colours():
+    import html
+
+    before = _highlighted(SAMPLE_CODE)
+    after = _lean_html.lean_code(before)
+    text = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in (before, after)]
+    assert text[1] == text[0] and text[0].strip() == SAMPLE_CODE.strip()  # whitespace too
+    assert _looks(after) == _looks(before)
+    assert len(after) < 0.75 * len(before), (len(before), len(after))
+    # the lean markup is what the code's own stylesheet styles: no span of an unstyled class
+    assert set(re.findall(r'<span class="([\w-]+)">', after)) <= set(_lean_html.token_looks())
+
+
+def test_token_classes_named_by_the_site_stylesheets_stay():
+    before = _highlighted('print(f"{x}")\n')
+    assert '<span class="si">' in before
+    assert '<span class="si">' not in _lean_html.lean_code(before)
+    assert '<span class="si">' in _lean_html.lean_code(before, keep=frozenset({"si"}))
+    # a class the site styles is not a target either: "s2" would otherwise become "s"
+    assert '<span class="s2">' in _lean_html.lean_code(before, keep=frozenset({"s"}))
+
+
+@pytest.mark.site
+def test_copy_buttons_copy_each_code_cell(site):
+    """The copy button of each code cell targets that cell's `<pre>` (the second, hidden copy
+    of the source is gone), whose text is the cell's source."""
+    import html
+
+    for lang, name, path in _notebook_pages(site):
+        page = path.read_text("utf-8")
+        assert "clipboard-copy-txt" not in page, f"{lang}/{name}: second copy of the code"
+        targets = re.findall(r'<clipboard-copy\b[^>]*\sfor="([^"]+)"', page)
+        texts = []
+        for target in targets:
+            pre = re.search(rf'<pre id="{re.escape(target)}">(.*?)</pre>', page, re.S)
+            assert pre, f"{lang}/{name}: the copy button for {target} has no <pre>"
+            texts.append(html.unescape(re.sub(r"<[^>]+>", "", pre.group(1))).rstrip("\n"))
+        source = _tutorial.read(DOCS / lang / ("tutorials/" + name if name != "results.ipynb" else name))
+        cells = [c.source.rstrip("\n") for c in source.cells if c.cell_type == "code"]
+        assert texts == cells, f"{lang}/{name}: copied text differs from the cells' source"
+        # one icon, drawn once and used by every button
+        assert page.count('<symbol id="pl-copy-icon">') == 1
+        assert page.count('<use href="#pl-copy-icon">') == len(targets)
+
+
+def test_plot_files_keep_every_pixel_and_the_transparency_they_have():
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from pathlearn.plots import figure_png
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1, 4], label="loss")
+    ax.legend()
+    png = figure_png(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", transparent=True)
+    transparent = buffer.getvalue()
+    plt.close(fig)
+
+    plot = _plots.convert(png, cache_dir=None)
+    assert plot.name.endswith(".webp") and len(plot.data) < len(png)
+    with Image.open(io.BytesIO(png)) as a, Image.open(io.BytesIO(plot.data)) as b:
+        assert a.convert("RGBA").tobytes() == b.convert("RGBA").tobytes()  # lossless
+        assert (plot.width, plot.height) == a.size
+    with Image.open(io.BytesIO(_plots.convert(transparent, None).data)) as c:
+        assert c.convert("RGBA").getpixel((0, 0))[3] == 0  # left for the site test to catch
+    inline = base64.b64encode(png).decode()
+    page, plots = _plots.extract(f'<img alt="a plot" src="data:image/png;base64,{inline}"/>', None)
+    assert plots == [plot]
+    assert page == (f'<img alt="a plot" src="{plot.name}" width="{plot.width}" height="{plot.height}"'
+                    ' loading="lazy" decoding="async">')
 
 
 # --------------------------------------------------------------------------- terminology
