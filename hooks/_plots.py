@@ -10,24 +10,37 @@ Each plot becomes `plot-<sha256 of the file, 16 hex>.webp` (lossless WebP: the s
 about 60 % fewer bytes than matplotlib's PNG) or `.png` when the PNG is smaller, with its
 `width`, `height` (no layout shift; `.md-typeset img` keeps `height: auto`), `loading="lazy"`
 and `decoding="async"`. The encoded file is cached in `.cache/plots/`, keyed by the PNG, so a
-warm rebuild only hashes. Plain Python and Pillow (a dependency of matplotlib), no MkDocs.
+warm rebuild only hashes; the cache follows `_cachefs.py` (atomic writes, a damaged file is
+discarded with one warning line, unused files go after MAX_AGE_DAYS). Plain Python and Pillow
+(a dependency of matplotlib), no MkDocs.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import PIL
 from PIL import Image
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _cachefs import (  # noqa: E402
+    MAX_AGE_DAYS,
+    atomic_write,
+    older_than,
+    remove_stale_temp_files,
+    touch,
+    warn_discarded,
+)
+
 IMG_RE = re.compile(r'<img\b([^>]*?)\ssrc="data:image/png;base64,([^"]+)"([^>]*?)\s*/?>')
 SIZE_ATTR_RE = re.compile(r'\s(?:width|height|loading|decoding)="[^"]*"')
-NAME_RE = re.compile(r"plot-[0-9a-f]{16}\.(?:webp|png)")
 # Part of the cache key: a change of encoder or settings re-encodes every plot.
 ENCODING = f"webp-lossless-method4/pillow-{PIL.__version__}"
 
@@ -59,25 +72,52 @@ def encode(png: bytes) -> tuple[str, bytes]:
     return ("webp", webp) if len(webp) < len(png) else ("png", png)
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _cached(cache_dir: Path, key: str) -> tuple[str, bytes] | None:
+    """(extension, bytes) of the cached file for `key`, if whole: its name carries its hash, so
+    a file cut short or damaged is noticed, deleted and encoded again (one warning line)."""
+    for path in cache_dir.glob(f"{key}-*"):
+        digest, _, ext = path.name[len(key) + 1:].partition(".")
+        try:
+            data = path.read_bytes()
+        except OSError:  # gone meanwhile (another build evicted or replaced it)
+            continue
+        if ext in ("webp", "png") and _digest(data) == digest:
+            touch(path)  # last use: `evict` keeps what builds still use
+            return ext, data
+        warn_discarded(f"plot {path.name}", "content does not match its hash, cut short?")
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return None
+
+
 def convert(png: bytes, cache_dir: Path | None) -> Plot:
     """The file for one PNG output, from the cache when it was encoded before."""
     key = hashlib.sha256(ENCODING.encode() + b"\0" + png).hexdigest()
-    found = None
-    if cache_dir is not None:
-        found = next((p for p in (cache_dir / f"{key}.webp", cache_dir / f"{key}.png")
-                      if p.is_file()), None)
-    if found is not None:
-        ext, data = found.suffix[1:], found.read_bytes()
-    else:
-        ext, data = encode(png)
-        if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_dir / f"{key}.{ext}.tmp"
-            tmp.write_bytes(data)
-            tmp.replace(cache_dir / f"{key}.{ext}")
+    found = _cached(cache_dir, key) if cache_dir is not None else None
+    ext, data = found if found is not None else encode(png)
+    digest = _digest(data)
+    if found is None and cache_dir is not None:
+        atomic_write(cache_dir / f"{key}-{digest}.{ext}", data)
     width, height = Image.open(io.BytesIO(data)).size  # reads the header only
-    name = f"plot-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
-    return Plot(name, data, width, height)
+    return Plot(f"plot-{digest}.{ext}", data, width, height)
+
+
+def evict(cache_dir: Path, now: float | None = None) -> list[Path]:
+    """Delete the cached plots that no build used for MAX_AGE_DAYS (each build touches what it
+    uses; age, not this build's set, as each language is a build of its own) and what
+    interrupted writes left. Returns the deleted files."""
+    if not cache_dir.is_dir():
+        return []
+    remove_stale_temp_files(cache_dir, now)
+    old = [p for p in cache_dir.glob("*-*.*") if older_than(p, MAX_AGE_DAYS * 86400, now)]
+    for path in old:
+        with contextlib.suppress(OSError):  # another build may delete it first
+            path.unlink()
+    return old
 
 
 def extract(content: str, cache_dir: Path | None) -> tuple[str, list[Plot]]:

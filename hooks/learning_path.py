@@ -203,6 +203,9 @@ def _plot_cache(config) -> Path:
     return Path(config.config_file_path).resolve().parent / ".cache" / "plots"
 
 
+_evicted: set[Path] = set()
+
+
 def plot_files(content: str, page, config) -> str:
     """Move each inlined PNG plot into a file next to the page (`_plots.py`).
 
@@ -212,7 +215,11 @@ def plot_files(content: str, page, config) -> str:
     notebook_exec.py with the base64 in it, so this runs on every build; the files are written
     by `on_post_page`, into whichever site directory this build (or `mkdocs serve`) writes.
     """
-    content, plots = _plots.extract(content, _plot_cache(config))
+    cache = _plot_cache(config)
+    if cache not in _evicted:  # once a process: `mkdocs serve` keeps the module between builds
+        _plots.evict(cache)
+        _evicted.add(cache)
+    content, plots = _plots.extract(content, cache)
     page.plot_files = plots
     return content
 

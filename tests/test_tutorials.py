@@ -309,6 +309,27 @@ def test_plot_files_keep_every_pixel_and_the_transparency_they_have():
                     ' loading="lazy" decoding="async">')
 
 
+def test_a_damaged_cached_plot_is_encoded_again_and_unused_ones_go(tmp_path):
+    import io
+    import os
+    import time
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(buffer, format="PNG")
+    png = buffer.getvalue()
+    plot = _plots.convert(png, tmp_path)
+    [cached] = list(tmp_path.iterdir())
+    assert _plots.convert(png, tmp_path) == plot  # from the cache
+    cached.write_bytes(cached.read_bytes()[:20])  # cut short
+    assert _plots.convert(png, tmp_path) == plot  # noticed and encoded again
+    assert cached.read_bytes() == plot.data
+    month_ago = time.time() - 31 * 86400
+    os.utime(cached, (month_ago, month_ago))
+    assert _plots.evict(tmp_path) == [cached] and not cached.exists()
+
+
 # --------------------------------------------------------------------------- terminology
 
 
