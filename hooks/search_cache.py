@@ -29,7 +29,8 @@ from material.plugins.search import plugin as search
 _original = search.SearchIndex.add_entry_from_context
 _directory: Path | None = None
 
-SEARCHABLE_RULE = "no notebook code cells, cell <div>s or anchor links"  # in the cache key: entries change with the rule
+# In the cache key: the entries change when the rule does.
+SEARCHABLE_RULE = "no notebook code cells, cell <div>s or anchor links"
 CODE_CELL_RE = re.compile(r'<div class="jp-Cell jp-CodeCell\b[^"]*"[^>]*>')
 DIV_RE = re.compile(r"<div\b[^>]*>|</div>")
 NOTEBOOK_MARK = '<div class="jupyter-wrapper">'
