@@ -14,8 +14,9 @@ weigh (issue 9); about 60 % of it was what mkdocs-jupyter writes for each code c
   button, and its template repeats the button's 900-byte SVG icon in every cell. The button
   copies the `<pre>` instead (the clipboard-copy element copies its target's `textContent`:
   the same code) and the icon is drawn once, as an SVG `<symbol>` each button `<use>`s.
-- `drop_hidden_collapsers`: nbconvert's empty collapser `<div>`s (two per cell), which
-  mkdocs-jupyter's index.css hides (`display: none`); only while it does.
+- `drop_hidden_wrappers`: nbconvert's empty collapser `<div>`s (two per cell) and the empty
+  input prompts of Markdown cells, which mkdocs-jupyter's index.css hides (`display: none`;
+  a later rule shows the prompts of code cells, "In [4]:", again); only while it does.
 
 Plain Python, Pygments and nbconvert's style, no MkDocs.
 """
@@ -46,8 +47,11 @@ ICON_ID = "pl-copy-icon"
 NOTEBOOK_OPEN_RE = re.compile(r'<div class="jp-Notebook"[^>]*>')
 
 COLLAPSER_RE = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>\s*')
-# mkdocs-jupyter's templates/mkdocs_html/assets/index.css, as it hides them (the input prompts
-# it hides here are shown again for code cells by a later rule, so they stay).
+MARKDOWN_PROMPT_RE = re.compile(
+    r'<div class="jp-InputPrompt jp-InputArea-prompt">\s*</div>(?=<div class="jp-RenderedHTMLCommon '
+    r'jp-RenderedMarkdown)'
+)
+# mkdocs-jupyter's templates/mkdocs_html/assets/index.css, as it hides them.
 HIDDEN_RULE = ".jupyter-wrapper .jp-Collapser,.jupyter-wrapper .jp-Cell-inputWrapper .jp-InputPrompt{display:none}"
 
 
@@ -132,15 +136,15 @@ def share_copy_text(content: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _collapsers_are_hidden() -> bool:
+def _wrappers_are_hidden() -> bool:
     import mkdocs_jupyter
 
     css = Path(mkdocs_jupyter.__file__).parent / "templates/mkdocs_html/assets/index.css"
     return HIDDEN_RULE in css.read_text(encoding="utf-8")
 
 
-def drop_hidden_collapsers(content: str) -> str:
-    """Remove the empty collapser `<div>`s that mkdocs-jupyter's stylesheet hides."""
-    if not _collapsers_are_hidden():
+def drop_hidden_wrappers(content: str) -> str:
+    """Remove the empty collapsers and Markdown prompts that mkdocs-jupyter's stylesheet hides."""
+    if not _wrappers_are_hidden():
         return content
-    return COLLAPSER_RE.sub("", content)
+    return MARKDOWN_PROMPT_RE.sub("", COLLAPSER_RE.sub("", content))

@@ -230,13 +230,13 @@ def lighter_code_cells(content: str, config) -> str:
     Works around mkdocs-jupyter's `custom_highlight_code` (nbconvert2.py: every cell's source
     twice, once hidden for the copy button), its template (the copy icon's SVG in every cell),
     Pygments' HtmlFormatter (a span per token, styled or not) and nbconvert's empty collapser
-    `<div>`s that mkdocs-jupyter's CSS hides. Token classes that the site's own
+    and Markdown prompt `<div>`s that mkdocs-jupyter's CSS hides. Token classes that the site's own
     stylesheets name stay as they are.
     """
     keep = _lean_html.site_classes([Path(config.docs_dir) / css for css in config.extra_css])
     content = _lean_html.lean_code(content, keep)
     content = _lean_html.share_copy_text(content)
-    return _lean_html.drop_hidden_collapsers(content)
+    return _lean_html.drop_hidden_wrappers(content)
 
 
 def add_reading_time(content: str, page) -> str:
