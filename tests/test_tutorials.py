@@ -274,6 +274,29 @@ def test_copy_buttons_copy_each_code_cell(site):
         assert page.count('<use href="#pl-copy-icon">') == len(targets)
 
 
+@pytest.mark.site
+def test_search_index_holds_the_prose_not_the_code(site):
+    """hooks/search_cache.py: the notebook pages' code cells and outputs stay out of the index,
+    every heading keeps its entry, a paragraph is filed under the heading it follows (not all
+    in the page's first entry), and the file is UTF-8, not ASCII with `\\u` escapes."""
+    import json
+
+    raw = (site.site_dir / "search" / "search_index.json").read_text("utf-8")
+    docs = json.loads(raw)["docs"]
+    assert not re.search(r"\\u[3-9a-f][0-9a-f]{3}", raw), "characters written as \\u escapes"
+    for lang, name, path in _notebook_pages(site):
+        url = path.parent.relative_to(site.site_dir).as_posix() + "/"
+        entries = [d for d in docs if d["location"].split("#")[0] == url]
+        text = " ".join(d["title"] + " " + d["text"] for d in entries)
+        assert "Copied!" not in text and "In [" not in text, f"{lang}/{name}: code cells indexed"
+        top = [d for d in entries if d["location"] == url]
+        assert len(top) == 1 and len(top[0]["text"]) < 500, f"{lang}/{name}: prose left in the top entry"
+        anchors = set(re.findall(r'<h[1-6] id="([^"]+)"', path.read_text("utf-8")))
+        indexed = {d["location"].split("#", 1)[1] for d in entries if "#" in d["location"]}
+        assert anchors and anchors <= indexed, f"{lang}/{name}: headings without an entry: {anchors - indexed}"
+        assert all("¶" not in d["title"] for d in entries), f"{lang}/{name}: permalink sign in a title"
+
+
 def test_plot_files_keep_every_pixel_and_the_transparency_they_have():
     import base64
     import io
