@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -190,7 +191,7 @@ def test_pruned_stylesheet_styles_a_tutorial_like_the_full_one(site, tmp_path, s
     handler = functools.partial(Quiet, directory=str(site.site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    def measure() -> tuple[list, list]:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=chromium, args=["--no-sandbox", "--disable-gpu"], headless=True
@@ -205,6 +206,13 @@ def test_pruned_stylesheet_styles_a_tutorial_like_the_full_one(site, tmp_path, s
             _wait_until_rendered(page)
             whole = page.evaluate(STYLES_JS, PROPERTIES)
             browser.close()
+        return pruned, whole
+
+    try:
+        # A thread of its own: tests/test_browser.py keeps a sync Playwright running in this one,
+        # and Playwright's sync API refuses a second one in the same thread.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            pruned, whole = worker.submit(measure).result()
     finally:
         server.shutdown()
     assert len(pruned) == len(whole) > 1000
