@@ -236,7 +236,13 @@ def test_notebooks_run_where_an_event_loop_already_runs(tmp_path):
     async def inside_a_loop():
         return _nbexec.execute_notebook(nb, tmp_path / "in-loop" / "loop.ipynb", timeout=60)
 
-    asyncio.run(inside_a_loop())
+    # asyncio.run in a thread of its own: in the full suite, tests/test_browser.py's sync Playwright
+    # already runs a loop in this thread, where asyncio.run refuses to start another one
+    looped = {}
+    runner = threading.Thread(target=lambda: looped.update(r=asyncio.run(inside_a_loop())))
+    runner.start()
+    runner.join(timeout=120)
+    assert not runner.is_alive() and "r" in looped
     box = {}
     thread = threading.Thread(target=lambda: box.update(
         r=_nbexec.execute_notebook(nb, tmp_path / "thread" / "loop.ipynb", timeout=60)))
