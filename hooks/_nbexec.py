@@ -86,6 +86,7 @@ ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Code that can reach pathlearn in ways `ast` cannot follow: then the whole package counts.
 DYNAMIC_RE = re.compile(r"\b(import_module|__import__|subprocess|os\.system|runpy|pkgutil)\b")
 MODULE_DYNAMIC_RE = re.compile(r"\b(import_module|__import__)\s*\(")
+PIP_INSTALL_RE = re.compile(r"[%!]pip install ")
 
 
 class NotebookExecutionError(RuntimeError):
@@ -161,7 +162,12 @@ def imported_modules(
 
 
 def _notebook_code(nb: nbformat.NotebookNode) -> tuple[str, bool]:
-    """Python code of the code cells, and whether a shell or magic line mentions the package."""
+    """Python code of the code cells, and whether a shell or magic line mentions the package.
+
+    A shell or magic line becomes `pass` (so the block around it still parses). `%pip install`
+    (the install cell at the top of each tutorial, for Colab) only runs where pathlearn cannot be
+    imported, never in the site's kernel: it does not make the notebook depend on the package.
+    """
     lines, opaque = [], False
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -169,7 +175,8 @@ def _notebook_code(nb: nbformat.NotebookNode) -> tuple[str, bool]:
         for line in cell.source.splitlines():
             stripped = line.lstrip()
             if stripped.startswith(("!", "%")):
-                opaque |= PACKAGE in stripped
+                opaque |= PACKAGE in stripped and not PIP_INSTALL_RE.match(stripped)
+                lines.append(line[: len(line) - len(stripped)] + "pass")
                 continue
             lines.append(line)
         lines.append("")

@@ -40,7 +40,9 @@ def code_tokens(source: str) -> list[tuple[int, str]]:
     translation orders a sentence its own way): they are compared as a sorted list at the end.
     String literals inside those expressions (`{'yes' if ok else 'no'}`) may differ too.
     """
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    # a magic or shell line becomes `pass` at its indentation (it may be a block's only line)
+    lines = [line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
+             for line in source.splitlines()]
     magics = [line.strip() for line in source.splitlines() if line.lstrip().startswith(("%", "!"))]
     strip = _FStrings()
     code = ast.unparse(strip.visit(ast.parse("\n".join(lines))))  # also drops comments and layout

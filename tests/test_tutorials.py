@@ -135,6 +135,41 @@ def test_tutorial_pair_has_the_same_blocks_and_exercises(name):
     assert [e[1:] for e in _tutorial.exercises(ja, "ja")] == [e[1:] for e in _tutorial.exercises(en, "en")]
 
 
+INSTALL_RE = re.compile(
+    r"try:\n    import pathlearn  # noqa: F401\nexcept ImportError:\n"
+    r'    %pip install -q "pathlearn\[notebooks\]==(?P<version>[^"]+)"\Z'
+)
+
+
+def pyproject_version() -> str:
+    return re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text("utf-8"), re.M).group(1)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", NAMES)
+def test_first_code_cell_installs_the_released_pathlearn_where_it_is_missing(lang, name):
+    """Colab (the page's "Open in Colab" link) has no pathlearn: the first code cell installs it,
+    at the version in pyproject.toml (a release bump cannot leave a stale pin), and does nothing
+    where pathlearn imports. Comments above the `try:` may differ between the languages."""
+    cell = next(c for c in notebook(lang, name).cells if c.cell_type == "code")
+    code = "\n".join(line for line in cell.source.splitlines() if not line.startswith("#"))
+    found = INSTALL_RE.match(code)
+    assert found, f"the first code cell is not the install cell:\n{cell.source}"
+    assert found["version"] == pyproject_version()
+    assert not _tutorial.tags(cell), "the install cell is on the main path, untagged"
+
+
+def test_the_install_cell_does_not_make_a_notebook_depend_on_the_whole_package():
+    import _nbexec
+
+    cell = "try:\n    import pathlearn.errors\nexcept ImportError:\n    %pip install -q \"pathlearn[notebooks]==1\"\n"
+    package = ROOT / "pathlearn"
+    files = _nbexec.dependency_files(NB.new_notebook(cells=[NB.new_code_cell(cell)]), package)
+    assert package / "errors.py" in files and package / "cli.py" not in files
+    shell = NB.new_notebook(cells=[NB.new_code_cell("!pathlearn gan --help")])
+    assert package / "cli.py" in _nbexec.dependency_files(shell, package)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", NAMES)
 def test_tutorial_cites_the_seed_post(lang, name):
