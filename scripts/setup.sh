@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Creates .venv (if missing) with the CPU build of torch and pathlearn plus its docs and test
-# extras. Safe to run again: it only installs what is missing or changed.
+# Creates .venv (if missing) with exactly the versions of requirements/lock.txt (hashed; the
+# site and test environment, made by scripts/lock.sh from pyproject.toml), the CPU build of torch
+# and pathlearn itself (editable). Safe to run again: it installs only when the lock,
+# pyproject.toml or torch changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,18 +15,26 @@ fi
 . .venv/bin/activate
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# torch first, pinned: a bare 'torch' requirement resolves to a multi-GB CUDA build on Linux.
-# Elsewhere, TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu fetches the CPU wheel.
-if ! python -c "import torch" 2>/dev/null; then
-  echo "setup: installing ${TORCH_SPEC:-torch==2.13.0}" >&2
-  python -m pip install -q "${TORCH_SPEC:-torch==2.13.0}" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
-fi
-
-stamp=.venv/.pathlearn-setup
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing pathlearn[docs,test] (editable)" >&2
-  python -m pip install -q -e ".[docs,test]"
-  touch "$stamp"
+lock=requirements/lock.txt
+stamp=.venv/.pathlearn-lock  # a copy of the lock last installed
+if ! cmp -s "$lock" "$stamp" || [ pyproject.toml -nt "$stamp" ] || ! python -c "import torch" 2>/dev/null; then
+  rm -f "$stamp"
+  echo "setup: installing $lock (--require-hashes)" >&2
+  python -m pip install -q --require-hashes -r "$lock"
+  # torch is not in the lock (requirements/excludes.txt says why): pinned by version, with
+  # --no-deps, as its own requirements are in the lock. A bare 'torch' resolves to a multi-GB CUDA
+  # build on Linux; elsewhere TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu fetches the CPU
+  # wheel. A torch that is already there (another build, a CUDA one) is kept.
+  if ! python -c "import torch" 2>/dev/null; then
+    echo "setup: installing ${TORCH_SPEC:-torch==2.13.0}" >&2
+    python -m pip install -q --no-deps "${TORCH_SPEC:-torch==2.13.0}" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
+  fi
+  # its dependencies are all in the lock; the build backend (setuptools) too, so nothing unhashed
+  # is downloaded for an isolated build
+  echo "setup: installing pathlearn (editable, --no-deps)" >&2
+  python -m pip install -q --no-deps --no-build-isolation -e .
+  python -m pip check >&2  # torch's and pathlearn's requirements are met by the lock
+  cp "$lock" "$stamp"
 fi
 
 # Lighthouse and axe-core for the web-quality tests (tests/test_web_quality.py), pinned in the

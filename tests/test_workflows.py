@@ -173,6 +173,41 @@ def test_canary_tries_the_newest_docs_stack_every_week():
     assert "mkdocs build --strict" in script and "-m pytest" in script
 
 
+def _setup_python_cache(job):
+    (step,) = [step for step in steps(job) if step.get("uses", "").startswith("actions/setup-python@")]
+    return step["with"].get("cache-dependency-path")
+
+
+def test_jobs_that_run_setup_cache_what_the_lock_installs():
+    """scripts/setup.sh installs requirements/lock.txt: the pip cache of the jobs that run it (the
+    README's test command, the site build, the canary's first step) is keyed by the lock."""
+    jobs = [("ci.yml", "linux"), ("docs.yml", "build"), ("canary.yml", "canary")]
+    for name, job_name in jobs:
+        job = load(name)["jobs"][job_name]
+        assert _setup_python_cache(job) == "requirements/lock.txt", f"{name}: {job_name}"
+    # the package jobs install the package's own open ranges, as `pip install pathlearn` does
+    assert _setup_python_cache(load("ci.yml")["jobs"]["package"]) == "pyproject.toml"
+
+
+def test_canary_upgrades_every_docs_package_with_an_upper_bound():
+    """The upper bounds in the docs extra mark the packages whose internals the hooks use
+    (tests/test_hook_internals.py): the canary tries the newest release of each of them."""
+    from packaging.requirements import Requirement
+
+    docs = re.search(r"^docs = \[(.*?)^\]", (ROOT / "pyproject.toml").read_text(encoding="utf-8"),
+                     re.MULTILINE | re.DOTALL)[1]
+    bounded = [Requirement(r) for r in re.findall(r'^\s+"([^"]+)"', docs, re.MULTILINE)]
+    bounded = [r for r in bounded if any(s.operator in ("<", "<=", "~=", "==") for s in r.specifier)]
+    assert bounded, "no upper bound in the docs extra"
+    script = " ".join(run_lines(load("canary.yml")["jobs"]["canary"]))
+    words = {word.strip('()"').lower() for word in script.split()}
+    missing = [str(r) for r in bounded if r.name.lower() not in words
+               and f"{r.name.lower()}[{','.join(sorted(r.extras))}]" not in words]
+    assert not missing, f"canary.yml does not upgrade {missing}"
+    # after the upgrade .venv no longer matches the lock (tests/test_lock.py)
+    assert "rm -f .venv/.pathlearn-lock" in script
+
+
 @pytest.mark.parametrize("name", ["ci.yml", "docs.yml", "release.yml", "canary.yml"])
 def test_actions_are_pinned_and_jobs_time_out(name):
     workflow = load(name)
