@@ -1,5 +1,5 @@
-"""Execute the tutorial notebooks at build time with our own cache, then let mkdocs-jupyter
-render the executed copy with its execution turned off.
+"""Execute the tutorial notebooks at build time with our own cache, then render the executed
+copy with nbconvert's public `HTMLExporter` and mkdocs-jupyter's template (`_nbrender.py`).
 
 Why not mkdocs-jupyter's `execute: true` and `cache: true`:
   * its cache key is the notebook file alone, so a change to `pathlearn/**` shows stale output;
@@ -24,6 +24,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
+import _nbrender
 from _cachefs import atomic_write, read_json
 from _cachefs import log as cache_log
 from _nbexec import NotebookExecutionError, NotebookRunner
@@ -34,6 +35,9 @@ from mkdocs.structure.toc import get_toc
 log = logging.getLogger("mkdocs.hooks.notebook_exec")
 
 _runner: NotebookRunner | None = None
+
+# What the rendered HTML depends on besides _nbrender.py (part of its cache file's name)
+RENDER_DISTRIBUTIONS = ("mkdocs-jupyter", "nbconvert", "mistune", "pygments")
 
 RUNTIME_TEXT = {
     "ja": "このページのコードの実行時間: {seconds} 秒",
@@ -83,22 +87,22 @@ def on_files(files, config):
     return files
 
 
-def _render_cache_name(config) -> str:
-    """mkdocs-jupyter's output depends on its version and its options: part of the file name."""
-    options = dict(config.plugins["mkdocs-jupyter"].config)
-    options.pop("execute", None)
-    blob = json.dumps([metadata.version("mkdocs-jupyter"), options], sort_keys=True, default=str)
+def _render_cache_name() -> str:
+    """The rendered HTML depends on the template and the libraries that fill it: in the name."""
+    blob = json.dumps(
+        [_nbrender.RENDER_VERSION, *(metadata.version(d) for d in RENDER_DISTRIBUTIONS)], sort_keys=True
+    )
     return "render-" + hashlib.sha256(blob.encode()).hexdigest()[:16] + ".json"
 
 
-# After mkdocs-jupyter's own on_pre_page (priority 0), which replaced page.render.
+# After mkdocs-jupyter's own on_pre_page (priority 0), which set page.render to its converter
+# of the source notebook: replaced here, never called.
 @event_priority(-50)
 def on_pre_page(page, config, files):
     """Make the page render the executed copy of its notebook (rendered output is cached next
-    to it, keyed by mkdocs-jupyter's version and options)."""
+    to it, keyed by the versions of the renderer, mkdocs-jupyter's template and nbconvert)."""
     if not _is_notebook(page.file):
         return page
-    jupyter_render = page.render  # mkdocs-jupyter's, with execute: false
     runner = _runner_for(config)
     source = page.file.abs_src_path
 
@@ -107,25 +111,21 @@ def on_pre_page(page, config, files):
             executed = runner.result(Path(source))
         except NotebookExecutionError as exc:  # a message for the log, not a traceback
             raise PluginError(str(exc)) from None
-        cached = executed.path.parent / _render_cache_name(config)
+        cached = executed.path.parent / _render_cache_name()
         data = read_json(
             cached,
             f"the rendered page of {page.file.src_uri} ({cached})",
             check=lambda d: isinstance(d["content"], str) and isinstance(d["title"], (str, type(None))),
         )
-        if data is not None:
-            page.content, page.title = data["content"], data["title"] or page.title
-            page.toc = get_toc([])  # rebuilt from the headings by notebook_html.py
-        else:
-            page.file.abs_src_path = str(executed.path)
+        if data is None:
+            content, title = _nbrender.render(executed.path)
+            data = {"content": content, "title": title}
             try:
-                jupyter_render(config, files)
-            finally:
-                page.file.abs_src_path = source
-            try:
-                atomic_write(cached, json.dumps({"content": page.content, "title": page.title}))
+                atomic_write(cached, json.dumps(data))
             except OSError as exc:  # e.g. the entry was evicted by another build meanwhile
                 cache_log.warning("cache: the rendered page of %s was not kept (%s)", page.file.src_uri, exc)
+        page.content, page.title = data["content"], data["title"] or page.title
+        page.toc = get_toc([])  # rebuilt from the headings by notebook_html.py
         page.executed_notebook = executed
         for line in executed.stderr:
             log.warning("Notebook '%s' wrote to stderr, %s", page.file.src_uri, line)
