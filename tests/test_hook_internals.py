@@ -1,7 +1,7 @@
 """Every upstream internal that a hook relies on still exists.
 
 The site's hooks (hooks/*.py, and overrides/main.html) reach into private classes, attributes,
-call signatures, event priorities, template markup and closures of MkDocs, Material,
+call signatures, event priorities, template markup and file layouts of MkDocs, Material,
 mkdocs-static-i18n, mkdocs-jupyter, mkdocs-autorefs, mkdocstrings, nbconvert, nbclient, Jinja and
 Pygments. The docs extra bounds those packages below their next release (pyproject.toml) and the
 weekly canary builds with the newest ones; when a release drops or changes one of these
@@ -33,7 +33,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HOOKS = ROOT / "hooks"
 UPSTREAM = ("mkdocs", "material", "mkdocs_static_i18n", "mkdocs_jupyter", "mkdocs_autorefs", "mkdocstrings",
-            "mkdocstrings_handlers", "nbconvert", "nbclient", "jinja2", "pygments", "pymdownx")
+            "mkdocstrings_handlers", "nbconvert", "nbclient", "jinja2", "pygments", "pymdownx", "mistune")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -203,16 +203,32 @@ CASES = [
              lambda: entry_point("mkdocs-jupyter")),
     Internal("hooks/i18n_notebooks.py", "mkdocs-jupyter", "Plugin.should_include(file)", "should_include",
              lambda: has_params("mkdocs_jupyter.plugin:Plugin.should_include", "file")),
-    # notebook_exec.py: mkdocs-jupyter renders the page through a closure it puts on page.render,
-    # which reads page.file.abs_src_path; the hook swaps in the executed copy's path.
-    Internal("hooks/notebook_exec.py", "mkdocs-jupyter",
-             "Plugin.on_pre_page's render closure on page.render, reading page.file.abs_src_path",
-             "page.file.abs_src_path = str(executed.path)",
-             lambda: source_has("mkdocs_jupyter.plugin:Plugin.on_pre_page", "page.render =", "page.file.abs_src_path")),
+    # notebook_exec.py: mkdocs-jupyter's on_pre_page puts its converter on page.render first;
+    # the hook's on_pre_page (priority -50) replaces it with the render of the executed copy.
     Internal("hooks/notebook_exec.py", "mkdocs-jupyter", "Plugin.on_pre_page at priority 0 (the hook runs after it)",
              "on_pre_page", lambda: priority("mkdocs_jupyter.plugin:Plugin.on_pre_page", 0)),
-    Internal("hooks/notebook_exec.py", "mkdocs-jupyter", "the plugin's `execute` option", '"execute"',
-             lambda: source_has("mkdocs_jupyter.plugin:Plugin", '"execute"')),
+    # _nbrender.py: nbconvert's HTMLExporter with mkdocs-jupyter's template and options
+    Internal("hooks/_nbrender.py", "mkdocs-jupyter",
+             "templates/mkdocs_html/notebook.html.j2 (package data) and the resources it reads",
+             "mkdocs_html/notebook.html.j2",
+             _jupyter_template("resources.mkdocs.include_requirejs", "resources.inlining.css",
+                               "resources.theme")),
+    Internal("hooks/_nbrender.py", "nbconvert",
+             "HTMLExporter's template_file, extra_template_paths, filters, theme and mathjax_url",
+             "HTMLExporter(",
+             lambda: instance_has("nbconvert.exporters:HTMLExporter", "template_file", "extra_template_paths",
+                                  "filters", "theme", "mathjax_url")),
+    Internal("hooks/_nbrender.py", "nbconvert",
+             "CSSHTMLHeaderPreprocessor's enabled and highlight_class, filling resources['inlining']['css']",
+             'resources["inlining"]["css"]',
+             lambda: (instance_has("nbconvert.preprocessors:CSSHTMLHeaderPreprocessor", "enabled",
+                                   "highlight_class"),
+                      source_has("nbconvert.preprocessors:CSSHTMLHeaderPreprocessor", 'resources["inlining"]'))),
+    Internal("hooks/_nbrender.py", "nbconvert", "the lab template's highlight_code and clean_html filters",
+             '"highlight_code"',
+             lambda: file_has(nbconvert_template("lab/base.html.j2"), "| highlight_code(", "| clean_html")),
+    Internal("hooks/_nbrender.py", "mistune", "mistune.escape", "mistune.escape",
+             lambda: obj("mistune:escape")("<")),
     # notebook_html.py
     Internal("hooks/notebook_html.py", "mkdocs",
              "mkdocs.structure.pages._RelativePathTreeprocessor(file, files, config)",
