@@ -8,10 +8,11 @@ and the tests import it to check the cache key. Everything here is plain Python,
   package's data files, of the kernel environment and of the versions of the libraries that
   shape the output. Nothing else is looked at, so a rebuild with nothing changed executes nothing.
 * An executed notebook lives in `<cache>/<key>/<name>.ipynb` next to `meta.json` (run time,
-  dependencies, stderr found, the executed file's SHA-256). A run writes into a temporary folder
-  that is renamed to `<key>` when complete, so an entry is whole or absent; a failed run leaves
-  nothing behind, so it is tried again. An entry that cannot be read (a file cut short or
-  missing) is discarded and run again, with one warning line (`_cachefs.py`).
+  dependencies, stderr found, the torch version the kernel ran, the executed file's SHA-256). A
+  run writes into a temporary folder that is renamed to `<key>` when complete, so an entry is
+  whole or absent; a failed run leaves nothing behind, so it is tried again. An entry that
+  cannot be read (a file cut short or missing) is discarded and run again, with one warning line
+  (`_cachefs.py`).
 * A run holds the lock `<cache>/.locks/<key>.lock`: a second process that needs the same entry
   (`mkdocs serve` next to a test build) waits for it and then uses it instead of running the
   notebook again.
@@ -62,7 +63,8 @@ from _cachefs import log as cache_log
 
 PACKAGE = "pathlearn"
 # Bump to invalidate every cached execution (e.g. when what is stored changes).
-CACHE_VERSION = "1"
+# 2: meta.json records the torch version the kernel ran (the site footer shows it).
+CACHE_VERSION = "2"
 # Tiny models run several times faster with one thread per pool on a 2-core machine (see
 # pathlearn/threads.py); progress bars would end up as stderr on the page. An explicit value in
 # the environment of `mkdocs` wins.
@@ -83,6 +85,13 @@ KEY_DISTRIBUTIONS = (
     "statsmodels",
 )
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Run in the kernel after the notebook's last cell, then taken out of the notebook: the torch
+# version the code ran with (empty when the notebook never imported torch), asked of the kernel
+# itself rather than of the build's environment, which a user's kernelspec may not share.
+VERSION_PROBE = (
+    "import sys as _sys\n"
+    "print(getattr(_sys.modules.get('torch'), '__version__', ''), end='')"
+)
 # Code that can reach pathlearn in ways `ast` cannot follow: then the whole package counts.
 DYNAMIC_RE = re.compile(r"\b(import_module|__import__|subprocess|os\.system|runpy|pkgutil)\b")
 MODULE_DYNAMIC_RE = re.compile(r"\b(import_module|__import__)\s*\(")
@@ -250,6 +259,7 @@ class Executed:
     run_seconds: float
     stderr: tuple[str, ...]
     deps: tuple[str, ...]
+    torch: str = ""  # the torch version the kernel ran ("" when the notebook did not use torch)
 
 
 def _timestamp(value: str) -> float:
@@ -289,6 +299,8 @@ def execute_notebook(src: Path, dest: Path, timeout: int) -> tuple[float, list[s
 
     nb = nbformat.read(src, as_version=4)
     kernel_name = nb.metadata.get("kernelspec", {}).get("name") or "python3"
+    probe = nbformat.v4.new_code_cell(VERSION_PROBE)
+    nb.cells.append(probe)
     with tempfile.TemporaryDirectory(prefix="pathlearn-nb-") as workdir:
         log_path = Path(workdir) / "kernel.log"
         run_dir = Path(workdir) / "cwd"
@@ -315,9 +327,11 @@ def execute_notebook(src: Path, dest: Path, timeout: int) -> tuple[float, list[s
                 f"{src} did not run to the end:\n{message}"
                 + (f"\n--- kernel log ---\n{kernel_log}" if kernel_log else "")
             ) from None
+    probe = nb.cells.pop()  # the notebook as it was, without the probe
+    torch_version = "".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout").strip()
     seconds = code_run_seconds(nb)
     stderr = stderr_outputs(nb)
-    nb.metadata[PACKAGE] = {"run_seconds": round(seconds, 3), "stderr": stderr}
+    nb.metadata[PACKAGE] = {"run_seconds": round(seconds, 3), "stderr": stderr, "torch": torch_version}
     text = nbformat.writes(nb)
     atomic_write(dest, text if text.endswith("\n") else text + "\n")
     return seconds, stderr
@@ -498,6 +512,7 @@ class NotebookRunner:
                 run_seconds=float(meta["run_seconds"]),
                 stderr=tuple(str(line) for line in meta["stderr"]),
                 deps=tuple(str(dep) for dep in meta["deps"]),
+                torch=str(meta["torch"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             why = describe_error(exc)
@@ -548,6 +563,7 @@ class NotebookRunner:
                 "run_seconds": round(seconds, 3),
                 "wall_seconds": round(time.monotonic() - started, 3),
                 "stderr": stderr,
+                "torch": json.loads((work / nb.name).read_text(encoding="utf-8"))["metadata"][PACKAGE]["torch"],
                 "deps": [d.relative_to(self.package_dir.parent).as_posix() for d in deps],
                 "sha256": hashlib.sha256((work / nb.name).read_bytes()).hexdigest(),
             }

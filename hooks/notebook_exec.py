@@ -21,6 +21,8 @@ import html
 import json
 import logging
 import os
+import re
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
@@ -35,6 +37,8 @@ from mkdocs.structure.toc import get_toc
 log = logging.getLogger("mkdocs.hooks.notebook_exec")
 
 _runner: NotebookRunner | None = None
+# The torch version each rendered notebook page's code ran with (source path -> version).
+_torch_versions: dict[str, str] = {}
 
 # What the rendered HTML depends on besides _nbrender.py (part of its cache file's name)
 RENDER_DISTRIBUTIONS = ("mkdocs-jupyter", "nbconvert", "mistune", "pygments")
@@ -44,6 +48,11 @@ RUNTIME_TEXT = {
     "en": "This page's code ran in {seconds} s",
 }
 DOWNLOAD_TEXT = {"ja": "ノートブックをダウンロード", "en": "Download the notebook"}
+COLAB_TEXT = {"ja": "Colab で開く", "en": "Open in Colab"}
+# Colab opens a notebook straight from GitHub: /github/<owner>/<repo>/blob/<branch>/<path>.
+COLAB_URL = "https://colab.research.google.com/github/{repo}/blob/{branch}/{path}"
+GITHUB_REPO_RE = re.compile(r"^https://github\.com/([^/]+/[^/]+?)/?$")
+EDIT_URI_BRANCH_RE = re.compile(r"^(?:blob|edit|tree)/([^/]+)/")
 DOWNLOAD_ICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true">'
     '<path d="M5 20h14v-2H5zM19 9h-4V3H9v6H5l7 7z"/></svg>'
@@ -140,6 +149,21 @@ def _language(page) -> str:
     return getattr(page.file, "locale", None) or page.file.src_uri.split("/", 1)[0]
 
 
+def colab_url(page, config) -> str | None:
+    """The page's own notebook (in the page's language) on GitHub, opened in Colab: for the
+    tutorials only (the results page reads benchmarks/results.json from a source checkout)."""
+    repo = GITHUB_REPO_RE.match(config.repo_url or "")
+    branch = EDIT_URI_BRANCH_RE.match(config.edit_uri or "")
+    if not repo or not branch or not page.file.abs_src_path:
+        return None
+    docs = Path(config.docs_dir).resolve()
+    source = Path(page.file.abs_src_path).resolve()
+    root = docs.parent
+    if source.parent.name != "tutorials" or docs not in source.parents:
+        return None
+    return COLAB_URL.format(repo=repo.group(1), branch=branch.group(1), path=source.relative_to(root).as_posix())
+
+
 def _format_seconds(seconds: float) -> str:
     return f"{seconds:.1f}" if seconds >= 1 else f"{seconds:.2f}"
 
@@ -148,21 +172,52 @@ def _format_seconds(seconds: float) -> str:
 # download link below (a plain file next to the page) is left alone.
 @event_priority(-100)
 def on_page_content(html_text, page, config, files):
-    """Put the download link and the recorded run time, in the page's language, on top."""
+    """Put the download link, the "Open in Colab" link (tutorials) and the recorded run time,
+    in the page's language, on top."""
     executed = getattr(page, "executed_notebook", None)
     if executed is None:
         return html_text
+    if executed.torch:
+        _torch_versions[page.file.abs_src_path] = executed.torch
     lang = _language(page)
     seconds = _format_seconds(executed.run_seconds)
     name = os.path.basename(page.file.src_uri)
-    note = (
-        '<p class="pl-notebook-meta">'
+    links = [
         f'<a class="pl-download" href="{html.escape(name)}" download>{DOWNLOAD_ICON}'
         f"{DOWNLOAD_TEXT.get(lang, DOWNLOAD_TEXT['en'])}</a>"
-        f'<span class="pl-runtime" data-seconds="{executed.run_seconds:.3f}">'
+    ]
+    if colab := colab_url(page, config):  # a plain link: no badge image from a third party
+        links.append(f'<a class="pl-colab" href="{html.escape(colab)}">{COLAB_TEXT.get(lang, COLAB_TEXT["en"])}</a>')
+    note = (
+        '<p class="pl-notebook-meta">' + "".join(links)
+        + f'<span class="pl-runtime" data-seconds="{executed.run_seconds:.3f}">'
         f"{RUNTIME_TEXT.get(lang, RUNTIME_TEXT['en']).format(seconds=seconds)}</span></p>\n"
     )
     return note + html_text
+
+
+def build_info() -> dict[str, str]:
+    """The site footer's facts: pathlearn's version, the torch version(s) the notebook pages ran
+    with (from their cached runs: a page keeps the version it ran with), the build date (UTC, or
+    SOURCE_DATE_EPOCH's when set, for reproducible builds)."""
+    try:
+        pathlearn = metadata.version("pathlearn")
+    except metadata.PackageNotFoundError:
+        pathlearn = "?"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    return {
+        "pathlearn": pathlearn,
+        "torch": ", ".join(sorted(set(_torch_versions.values()))),
+        "date": when.date().isoformat(),
+    }
+
+
+def on_env(env, config, files):
+    """`pathlearn_build` for overrides/partials/copyright.html (the footer). on_env comes after
+    every page of this build has rendered its content, so each notebook has run by now."""
+    env.globals["pathlearn_build"] = build_info()
+    return env
 
 
 def on_post_build(config):

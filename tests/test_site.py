@@ -539,3 +539,81 @@ def test_device_page_error_example_is_what_the_cli_prints():
                           capture_output=True, text=True, timeout=120)
     assert done.stderr.strip() == example[1]
     assert str(done.returncode) == example[3]
+
+
+# --------------------------------------------------------------------------- GitHub, Colab, footer
+
+
+def project_urls() -> tuple[str, str]:
+    """(pyproject's Source URL, its owner/name on GitHub)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    source = re.search(r'^Source = "(https://github\.com/([^/"]+/[^/"]+))"', text, re.M)
+    assert source, "pyproject.toml names no GitHub Source URL"
+    return source.group(1), source.group(2)
+
+
+def links_with_class(path: Path, cls: str) -> list[dict]:
+    return [a for tag, _, a in Page(path).refs if tag == "a" and cls in (a.get("class") or "").split()]
+
+
+def test_tutorial_pages_open_their_own_language_notebook_in_colab(site):
+    """"Open in Colab": a plain link (no badge image from a third party) to the notebook of the
+    page's language on GitHub; the results page has none (it needs a source checkout)."""
+    _, repo = project_urls()
+    for lang in LANGUAGES:
+        for nb in tutorial_sources(lang):
+            page = page_for(site, lang, f"tutorials/{nb.stem}/index.html")
+            links = links_with_class(page, "pl-colab")
+            path = nb.relative_to(ROOT).as_posix()
+            assert [a["href"] for a in links] == [
+                f"https://colab.research.google.com/github/{repo}/blob/main/{path}"
+            ], page
+            text = page.read_text(encoding="utf-8")
+            assert ("Colab で開く" if lang == "ja" else "Open in Colab") in text
+        assert not links_with_class(page_for(site, lang, "results/index.html"), "pl-colab")
+
+
+def test_every_page_links_to_its_source_in_its_language_on_github(site):
+    """repo_url and edit_uri: each page's source button goes to docs/<lang>/<page>, a file that
+    exists; the repository link has no data-md-component="source" (Material's script would then
+    ask api.github.com for the repository's facts: a third-party request)."""
+    source_url, _ = project_urls()
+    for path in site_pages(site):
+        lang = site.page_language(path)
+        buttons = [a["href"] for a in links_with_class(path, "md-content__button")]
+        assert len(buttons) == 1, (path, buttons)
+        prefix = f"{source_url}/blob/main/docs/{lang}/"
+        assert buttons[0].startswith(prefix), (path, buttons)
+        assert (DOCS / lang / buttons[0][len(prefix):]).is_file(), buttons[0]
+        assert [a["href"] for a in links_with_class(path, "md-source")] == [source_url] * 2, path
+    for path in [*site_pages(site), site.site_dir / "404.html"]:
+        assert 'data-md-component="source"' not in path.read_text(encoding="utf-8"), path
+
+
+def test_footer_shows_the_versions_and_the_build_date(site):
+    """Every page's footer: pathlearn's version, the torch version the notebooks ran with (the
+    kernels' own, recorded in each cached run) and the build date, in the page's language."""
+    from datetime import date, datetime, timezone
+    from importlib import metadata
+
+    import torch
+
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text("utf-8"), re.M).group(1)
+    words = {"ja": ("ノートブックの実行: torch", "最終確認"), "en": ("notebooks run with torch", "last verified")}
+    built = datetime.fromtimestamp((site.site_dir / "index.html").stat().st_mtime, timezone.utc).date()
+    for path in [*site_pages(site), site.site_dir / "404.html"]:
+        text = path.read_text(encoding="utf-8")
+        found = re.search(
+            r'<div class="pl-build-info" data-pathlearn="([^"]*)" data-torch="([^"]*)" data-date="([^"]*)">(.*?)</div>',
+            text, re.S,
+        )
+        assert found, f"{path}: no build information in the footer"
+        pathlearn, torch_version, day, shown = found.groups()
+        assert pathlearn == metadata.version("pathlearn") == version, path
+        assert torch_version == torch.__version__, path  # the tests run in the build's environment
+        assert abs((date.fromisoformat(day) - built).days) <= 1, (path, day)
+        lang = site.page_language(path) if path.name != "404.html" else DEFAULT_LANGUAGE
+        for word in words[lang]:
+            assert word in shown, (path, shown)
+        assert f'<time datetime="{day}">{day}</time>' in shown
+
