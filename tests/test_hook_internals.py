@@ -1,6 +1,6 @@
 """Every upstream internal that a hook relies on still exists.
 
-The site's hooks (hooks/*.py, and overrides/main.html) reach into private classes, attributes,
+The site's hooks (hooks/*.py, and the templates in overrides/) reach into private classes, attributes,
 call signatures, event priorities, template markup and file layouts of MkDocs, Material,
 mkdocs-static-i18n, mkdocs-jupyter, mkdocs-autorefs, mkdocstrings, nbconvert, nbclient, Jinja and
 Pygments. The docs extra bounds those packages below their next release (pyproject.toml) and the
@@ -294,6 +294,15 @@ CASES = [
              lambda: file_has(package_dir("material") / "templates/base.html", "{% block scripts %}")),
     Internal("overrides/main.html", "mkdocs-material", "the bundle's md-code__nav and md-typeset__scrollwrap",
              "md-code__nav", lambda: file_has(material_bundle(), "md-code__nav", "md-typeset__scrollwrap")),
+    # overrides/partials/*.html: copies of Material's partials, included where Material includes them
+    *[Internal(f"overrides/partials/{name}", "mkdocs-material",
+               f"partials/{name} ({markup}), included by {parent}", markup,
+               lambda name=name, markup=markup, parent=parent: (
+                   file_has(package_dir("material") / "templates" / parent, f'{{% include "partials/{name}" %}}'),
+                   file_has(package_dir("material") / "templates/partials" / name, markup)))
+      for name, markup, parent in (("actions.html", "md-content__button", "partials/content.html"),
+                                   ("copyright.html", "md-copyright", "partials/footer.html"),
+                                   ("source.html", "md-source", "partials/header.html"))],
     # language_switcher.py
     Internal("hooks/language_switcher.py", "mkdocs-static-i18n", "I18n().extra_alternate", "i18n.extra_alternate",
              lambda: instance_has(I18N, "extra_alternate", "default_language")),
