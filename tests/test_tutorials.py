@@ -157,6 +157,11 @@ def test_first_code_cell_installs_the_released_pathlearn_where_it_is_missing(lan
     assert found, f"the first code cell is not the install cell:\n{cell.source}"
     assert found["version"] == pyproject_version()
     assert not _tutorial.tags(cell), "the install cell is on the main path, untagged"
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell(cell.source)  # what the kernel runs
+    assert "run_line_magic('pip', 'install -q" in python
+    compile(python, f"{lang}/{name}: install cell", "exec")  # the magic inside `except` is valid
 
 
 def test_the_install_cell_does_not_make_a_notebook_depend_on_the_whole_package():
