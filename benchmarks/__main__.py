@@ -41,7 +41,7 @@ def section_kwargs(name: str, quick: bool) -> dict[str, Any]:
     return {
         "twolayer": {"repeats": 1, "loaded_repeats": 1, "steps": 100, "profile_steps": 20, "probe_calls": 30},
         "gan": {"seeds": range(2)},
-        "lstm": {"seeds": range(2)},
+        "lstm": {"seeds": range(2), "select": False, "others": False},
         "gpu": {"quick": True},
         "site": {},
     }[name]

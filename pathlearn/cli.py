@@ -186,24 +186,32 @@ def twolayer(steps: int, lr: float, dtype: str, seed: int, device: str, out: Pat
 @click.option("--season", type=POSITIVE_INT, default=12, show_default=True,
               help="Season length (12 for monthly data).")
 @click.option("--window", type=POSITIVE_INT, default=None,
-              help="Past values the LSTM reads per prediction [default: max(SEASON, 12)].")
+              help="Past values the LSTM reads per prediction [default: max(SEASON, 12); "
+                   "3 * max(SEASON, 12) for direct].")
+@click.option("--method", type=click.Choice(["recursive", "direct"]), default="recursive", show_default=True,
+              help="recursive: predicts one step and feeds it back; direct: one forward pass "
+                   "predicts all HORIZON values, and several models are averaged.")
+@click.option("--members", type=POSITIVE_INT, default=None,
+              help="Models averaged by the direct method [default: tuned]; 1 for recursive.")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Forecast your own series from a CSV file [default: the airline passengers].")
 @click.option("--column", default=None, metavar="NAME",
               help="Column of FILE to forecast [default: the last numeric column].")
 @common_options
 def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window: int | None,
-         csv_path: Path | None,
+         method: str, members: int | None, csv_path: Path | None,
          column: str | None, seed: int, device: str, out: Path | None, progress: bool | None) -> None:
     """Forecast a monthly series with an LSTM, several steps ahead.
 
-    The LSTM forecasts the held-out last HORIZON values recursively (feeding
-    its own predictions back) and is compared with the seasonal-naive baseline;
-    it then forecasts the next HORIZON values after the series ends.
+    The LSTM forecasts the held-out last HORIZON values (recursively, feeding
+    its own predictions back, or with --method direct all of them in one
+    forward pass, averaged over several models) and is compared with the
+    seasonal-naive baseline; it then forecasts the next HORIZON values after
+    the series ends.
 
     metrics.json keys: device, seed, seconds, rmse, baseline_rmse, horizon,
     season, window, series, transform, forecast, actual, baseline, future,
-    epochs, lr.
+    epochs, lr, method, members.
     """
     from pathlearn.datasets import load_airline, load_csv_series
     from pathlearn.lstm import train_forecaster
@@ -215,13 +223,15 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
     resolved = resolve_device(device)
     series = load_csv_series(csv_path, column) if csv_path is not None else load_airline()
     result = train_forecaster(series, season=season, horizon=horizon, window=window, epochs=epochs,
-                              lr=lr, seed=seed, device=resolved, progress=_progress(progress))
+                              lr=lr, method=method, members=members, seed=seed, device=resolved,
+                              progress=_progress(progress))
 
     metrics = _base_metrics("lstm", result.device, seed, result.seconds)
     metrics.update(
         series=series.name, rmse=result.rmse, baseline_rmse=result.baseline_rmse,
         horizon=result.horizon, season=result.season, window=result.window,
         epochs=result.epochs, lr=result.lr, transform=result.transform,
+        method=result.method, members=result.members,
         forecast=result.forecast.tolist(), actual=result.actual.tolist(),
         baseline=result.baseline.tolist(), future=result.future.tolist(),
     )
@@ -238,7 +248,7 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
         return {
             "metrics.json": json_bytes(metrics),
             "lstm.png": figure_png(lstm_figure(series, result)),
-            "lstm.safetensors": weights_bytes(result.model, "lstm", result.model_config),
+            "lstm.safetensors": weights_bytes(result.model, result.model_kind, result.model_config),
         }
 
     _save(out, files)

@@ -2,15 +2,25 @@
 
 The LSTM never sees the raw series. It models the seasonal differences of the log values,
 `d[t] = log y[t] - log y[t - season]` (roughly the growth over the same month a year before),
-standardized with the mean and standard deviation of the training part. It is trained to
-predict the next `d` from the previous `window` values and forecasts *recursively*: each
-prediction is appended to the input window to predict the one after. The forecasts are turned
-back into the original units with `y[t] = y[t - season] * exp(d[t])`. A series with a value
-<= 0 has no log; it is modelled with plain seasonal differences `y[t] - y[t - season]`.
+standardized with the mean and standard deviation of the training part. Since
+`y[t] = y[t - season] * exp(d[t])`, predicting `d` means predicting how far each month will be
+from the seasonal-naive forecast (the same month a year before). A series with a value <= 0 has
+no log; it is modelled with plain seasonal differences `y[t] - y[t - season]`.
+
+Two methods (`train_forecaster(method=...)`):
+
+- `"recursive"` (the default, the basic model of Tutorial 2): an `LSTMForecaster` predicts the
+  next value at every step, and each prediction is appended to the input window to predict the
+  one after.
+- `"direct"`: a `DirectForecaster` reads the last `window` values (three seasons by default) and
+  predicts all `horizon` next values in one forward pass; `members` of them, trained one after
+  the other from the same seed, are averaged (`Ensemble`). Its settings were chosen on a
+  validation split (1957-1959 of the airline series), where it beat the recursive model; on the
+  1960 holdout it did not (see the Results page), so it is not the default.
 
 Each step is a public function short enough for a tutorial to show whole:
-`seasonal_differences`, `make_windows`, `train_loop`, `recursive_forecast` and `undifference`;
-`train_forecaster` composes them.
+`seasonal_differences`, `make_windows`, `make_horizon_windows`, `train_loop`,
+`recursive_forecast`, `direct_forecast` and `undifference`; `train_forecaster` composes them.
 """
 
 from __future__ import annotations
@@ -31,8 +41,14 @@ from pathlearn.threads import cpu_threads
 
 __all__ = [
     "DEFAULTS",
+    "DIRECT_DEFAULTS",
+    "DirectForecaster",
+    "Ensemble",
     "ForecastResult",
     "LSTMForecaster",
+    "direct_forecast",
+    "make_ensemble",
+    "make_horizon_windows",
     "make_windows",
     "recursive_forecast",
     "rmse",
@@ -45,8 +61,16 @@ __all__ = [
 
 #: Defaults of `train_forecaster`, chosen by forecasting each of 1956-1959 from the years
 #: before it, never by looking at 1960, the airline series' holdout.
-DEFAULTS: dict[str, Any] = {"hidden": 16, "epochs": 200, "lr": 0.005, "noise": 1.5}
-"""Defaults of `train_forecaster`; chosen on 1956-1959, never on the 1960 holdout."""
+DEFAULTS: dict[str, Any] = {"method": "recursive", "window_seasons": 1, "members": 1, "hidden": 16,
+                            "epochs": 200, "lr": 0.005, "noise": 1.5}
+"""Defaults of `train_forecaster` (the recursive method); chosen on 1956-1959, never on 1960."""
+
+#: Defaults of `train_forecaster(method="direct")`, chosen by `benchmarks.lstm.select_settings`:
+#: it forecasts each of 1957-1959 from the years before it, never looking at 1960. The window is
+#: `window_seasons * max(season, 12)` values.
+DIRECT_DEFAULTS: dict[str, Any] = {"method": "direct", "window_seasons": 3, "members": 5, "hidden": 16,
+                                   "epochs": 200, "lr": 0.005, "noise": 3.0}
+"""Defaults of `train_forecaster(method="direct")`; chosen on 1957-1959, never on 1960."""
 
 
 class LSTMForecaster(nn.Module):
@@ -67,6 +91,60 @@ class LSTMForecaster(nn.Module):
         """Map windows `(batch, steps, 1)` to next-value predictions of the same shape."""
         out, _ = self.lstm(x)
         return self.head(out)
+
+
+class DirectForecaster(nn.Module):
+    """An `nn.LSTM` that reads a window and predicts the next `horizon` values at once.
+
+    Args:
+        hidden: Size of the LSTM's hidden state.
+        horizon: Values predicted per window.
+    """
+
+    def __init__(self, hidden: int = 16, horizon: int = 12) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(input_size=1, hidden_size=hidden, batch_first=True)
+        self.head = nn.Linear(hidden, horizon)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map windows `(batch, steps, 1)` to the next `horizon` values, `(batch, horizon)`."""
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])  # from the hidden state after the last step
+
+
+class Ensemble(nn.Module):
+    """The mean of several models' predictions.
+
+    Args:
+        models: Models with the same input and output shapes.
+    """
+
+    def __init__(self, models: list[nn.Module]) -> None:
+        super().__init__()
+        self.models = nn.ModuleList(models)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The mean over the models of `model(x)`."""
+        return torch.stack([model(x) for model in self.models]).mean(dim=0)
+
+
+def make_ensemble(hidden: int = 16, horizon: int = 12, members: int = 5) -> Ensemble:
+    """An `Ensemble` of `members` new `DirectForecaster(hidden, horizon)` (rebuilds saved weights)."""
+    return Ensemble([DirectForecaster(hidden, horizon) for _ in range(members)])
+
+
+def direct_forecast(model: nn.Module, context: torch.Tensor) -> torch.Tensor:
+    """All `horizon` values after `context` in one forward pass, without recording gradients.
+
+    Args:
+        model: A trained `DirectForecaster` or `Ensemble` of them.
+        context: The last `window` known values, shape `(batch, window, 1)`.
+
+    Returns:
+        The forecasts, shape `(batch, horizon)`.
+    """
+    with torch.no_grad():
+        return model(context)
 
 
 def recursive_forecast(model: nn.Module, context: torch.Tensor, steps: int) -> torch.Tensor:
@@ -112,7 +190,7 @@ class ForecastResult:
     """What `train_forecaster` returns; arrays are numpy float64, in the series' units.
 
     Attributes:
-        forecast: Recursive forecast of the held-out last `horizon` values.
+        forecast: Forecast of the held-out last `horizon` values.
         actual: The held-out values.
         baseline: Seasonal-naive forecast of the held-out values.
         future: Forecast of the `horizon` values after the series ends (same model,
@@ -125,8 +203,12 @@ class ForecastResult:
         mean: Mean of the training differences (subtracted before training).
         std: Their standard deviation (divided by before training).
         inputs_shape: Shape of the training windows, `(windows, window, 1)`.
-        history: Per-epoch `"loss"` (mean squared error on the standardized scale).
-        model: The trained `LSTMForecaster`, on `device`.
+        method: `"direct"` or `"recursive"`.
+        members: Models averaged (always 1 for `"recursive"`).
+        history: Per-epoch `"loss"` (mean squared error on the standardized scale), of the first
+            member; `"member_loss"`: shape `(members, epochs)`, every member's.
+        model: The trained model, on `device`: an `Ensemble` of `DirectForecaster`s
+            (`"direct"`) or an `LSTMForecaster` (`"recursive"`).
     """
 
     forecast: np.ndarray
@@ -151,12 +233,22 @@ class ForecastResult:
     std: float
     inputs_shape: tuple[int, ...]
     history: dict[str, np.ndarray] = field(repr=False)
-    model: LSTMForecaster = field(repr=False)
+    model: nn.Module = field(repr=False)
+    method: str = "recursive"
+    members: int = 1
 
     @property
     def model_config(self) -> dict[str, int]:
-        """Arguments that rebuild `model` with `LSTMForecaster(**model_config)`."""
-        return {"hidden": self.hidden}
+        """Arguments that rebuild `model`: `make_ensemble(**model_config)` for `"direct"`,
+        `LSTMForecaster(**model_config)` for `"recursive"`."""
+        if self.method == "recursive":
+            return {"hidden": self.hidden}
+        return {"hidden": self.hidden, "horizon": self.horizon, "members": self.members}
+
+    @property
+    def model_kind(self) -> str:
+        """The key of `pathlearn.weights.BUILDERS` that rebuilds `model`."""
+        return "lstm" if self.method == "recursive" else "lstm.direct"
 
 
 def _as_series(series: Any) -> np.ndarray:
@@ -221,6 +313,25 @@ def make_windows(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     return inputs, targets
 
 
+def make_horizon_windows(x: np.ndarray, window: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every run of `window` consecutive values of `x`, with the `horizon` values after it as target.
+
+    Args:
+        x: A 1-D series (the standardized differences).
+        window: Values per window.
+        horizon: Values to predict after each window.
+
+    Returns:
+        `(inputs, targets)` of shapes `(n, window, 1)` and `(n, horizon)`, `n = len(x) - window -
+        horizon + 1`: `inputs[i, :, 0] == x[i : i + window]` and
+        `targets[i] == x[i + window : i + window + horizon]`.
+    """
+    starts = np.arange(len(x) - window - horizon + 1)
+    inputs = np.stack([x[i : i + window] for i in starts])[..., None]
+    targets = np.stack([x[i + window : i + window + horizon] for i in starts])
+    return inputs, targets
+
+
 def train_loop(
     model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *,
     epochs: int, lr: float, noise: float, progress: bool = False,
@@ -228,9 +339,10 @@ def train_loop(
     """Full-batch Adam on the mean squared error, with fresh input noise every epoch.
 
     Args:
-        model: The `LSTMForecaster` to train (in place).
+        model: The model to train (in place): an `LSTMForecaster` or a `DirectForecaster`.
         inputs: Windows `(windows, window, 1)`, on the model's device.
-        targets: The next value at each step, same shape.
+        targets: What the model should output for each window: the next value at each step
+            (`make_windows`) or the next `horizon` values (`make_horizon_windows`).
         epochs: Optimizer steps, one per epoch.
         lr: Adam's learning rate.
         noise: Standard deviation of the Gaussian noise added to the inputs.
@@ -260,29 +372,64 @@ def train_loop(
     return losses
 
 
-def _forecast(model: nn.Module, x: np.ndarray, window: int, horizon: int) -> np.ndarray:
-    """Recursive forecast of the `horizon` values after `x`, from its last `window` values."""
+def _forecast(model: nn.Module, x: np.ndarray, window: int, horizon: int, method: str) -> np.ndarray:
+    """The `horizon` values after `x`, forecast from its last `window` values."""
     device = next(model.parameters()).device
     context = torch.tensor(x[-window:][None, :, None], dtype=torch.float32, device=device)
-    return recursive_forecast(model, context, horizon)[0, :, 0].cpu().numpy().astype(np.float64)
+    if method == "recursive":
+        predicted = recursive_forecast(model, context, horizon)[0, :, 0]
+    else:
+        predicted = direct_forecast(model, context)[0]
+    return predicted.cpu().numpy().astype(np.float64)
 
 
 def _settings(n: int, **given: Any) -> dict[str, Any]:
     """Check the arguments of `train_forecaster` and fill in the defaults."""
+    method = given["method"] if given["method"] is not None else DEFAULTS["method"]
+    if method not in ("direct", "recursive"):
+        raise InvalidInputError(f"method must be 'direct' or 'recursive', got {method!r}")
+    defaults = DIRECT_DEFAULTS if method == "direct" else DEFAULTS
     season, horizon = positive_int("season", given["season"]), positive_int("horizon", given["horizon"])
-    window = given["window"] if given["window"] is not None else max(season, 12)
-    settings = {"season": season, "horizon": horizon, "window": positive_int("window", window)}
-    for name, check in (("hidden", positive_int), ("epochs", positive_int), ("lr", positive_float)):
-        settings[name] = check(name, DEFAULTS[name] if given[name] is None else given[name])
-    noise = DEFAULTS["noise"] if given["noise"] is None else given["noise"]
+    window = given["window"] if given["window"] is not None else defaults["window_seasons"] * max(season, 12)
+    settings = {"season": season, "horizon": horizon, "window": positive_int("window", window),
+                "method": method}
+    for name, check in (("hidden", positive_int), ("epochs", positive_int), ("lr", positive_float),
+                        ("members", positive_int)):
+        settings[name] = check(name, defaults[name] if given[name] is None else given[name])
+    if method == "recursive" and settings["members"] != 1:
+        raise InvalidInputError("method 'recursive' trains one model: members must be 1")
+    noise = defaults["noise"] if given["noise"] is None else given["noise"]
     settings["noise"] = float(positive_float("noise", noise) if noise != 0 else noise)
-    needed = settings["window"] + season + horizon + 1
+    # recursive: one window and its target one step later; direct: a window and `horizon` targets
+    needed = settings["window"] + season + horizon + (1 if method == "recursive" else horizon)
     if n < needed:
         raise InvalidInputError(
             f"series too short: window={settings['window']}, season={season} and horizon={horizon}"
-            f" need at least {needed} values, got {n}"
+            f" need at least {needed} values for method {method!r}, got {n}"
         )
     return settings
+
+
+def _train_models(x: np.ndarray, settings: dict[str, Any], device: torch.device,
+                  progress: bool) -> tuple[nn.Module, np.ndarray, tuple[int, ...]]:
+    """Windows of `x`, then the model(s) trained on them: `(model, losses per member, shape)`."""
+    window, horizon = settings["window"], settings["horizon"]
+    if settings["method"] == "recursive":
+        inputs, targets = make_windows(x, window)
+    else:
+        inputs, targets = make_horizon_windows(x, window, horizon)
+    inputs_t, targets_t = (torch.tensor(a, dtype=torch.float32, device=device) for a in (inputs, targets))
+    models, losses = [], []
+    for _ in range(settings["members"]):  # one random stream: members differ in weights and noise
+        if settings["method"] == "recursive":
+            model = LSTMForecaster(settings["hidden"]).to(device)
+        else:
+            model = DirectForecaster(settings["hidden"], horizon).to(device)
+        losses.append(train_loop(model, inputs_t, targets_t, epochs=settings["epochs"], lr=settings["lr"],
+                                 noise=settings["noise"], progress=progress))
+        models.append(model)
+    model = models[0] if settings["method"] == "recursive" else Ensemble(models).to(device)
+    return model.eval(), np.stack(losses), tuple(inputs.shape)
 
 
 def train_forecaster(
@@ -295,39 +442,48 @@ def train_forecaster(
     epochs: int | None = None,
     lr: float | None = None,
     noise: float | None = None,
+    method: str | None = None,
+    members: int | None = None,
     seed: int = 0,
     device: str | torch.device = "auto",
     progress: bool = False,
 ) -> ForecastResult:
-    """Train an LSTM on all but the last `horizon` values and forecast them recursively.
+    """Train an LSTM on all but the last `horizon` values and forecast them.
 
     The steps: `seasonal_differences` of the training part, standardized with its own mean
-    and standard deviation; `make_windows`; `torch.manual_seed(seed)` and a new
-    `LSTMForecaster`; `train_loop`; `recursive_forecast` from the last window of the training
-    part (and of the whole series, for `future`); `undifference`.
+    and standard deviation; `torch.manual_seed(seed)`; then, for `method="recursive"` (the
+    default), `make_windows`, one `LSTMForecaster`, `train_loop` and `recursive_forecast`; for
+    `method="direct"`, `make_horizon_windows`, `members` new `DirectForecaster`s trained one
+    after the other with `train_loop`, and `direct_forecast` with their `Ensemble`. Both
+    forecast from the last window of the training part (and of the whole series, for `future`)
+    and end with `undifference`. Unset settings come from `DEFAULTS` (recursive) or
+    `DIRECT_DEFAULTS` (direct).
 
     Args:
         series: The observations, oldest first (array-like or `pathlearn.datasets.Series`).
         season: Season length (12 for monthly data).
         horizon: Values held out and forecast; also the length of `future`.
-        window: Past values the LSTM reads per prediction (default: `max(season, 12)`).
+        window: Past values the LSTM reads per prediction (default: `max(season, 12)`, times 3
+            for direct).
         hidden: LSTM hidden size (default 16).
-        epochs: Full-batch Adam steps (default 200).
+        epochs: Full-batch Adam steps per model (default 200).
         lr: Adam learning rate (default 0.005).
         noise: Standard deviation of the Gaussian noise added to the training inputs, in
-            standardized units (default 1.5); 0 turns it off.
+            standardized units (default 1.5; 3.0 for direct); 0 turns it off.
+        method: `"recursive"` (default) or `"direct"`.
+        members: Models averaged by the direct method (default 5); always 1 for recursive.
         seed: Seed for the weights and the noise; the same seed gives the same numbers on the CPU.
         device: `"auto"`, `"cpu"`, `"cuda"`, `"cuda:N"` or `"mps"`.
         progress: Show a progress bar over the epochs on stderr.
 
     Raises:
-        InvalidInputError: a bad argument, or a series too short for
-            `window + season + horizon`.
+        InvalidInputError: a bad argument, or a series too short for the window, the season
+            and the horizon.
         TrainingDivergedError: the loss became NaN or infinite.
     """
     values = _as_series(series)
-    settings = _settings(len(values), season=season, horizon=horizon, window=window,
-                         hidden=hidden, epochs=epochs, lr=lr, noise=noise)
+    settings = _settings(len(values), season=season, horizon=horizon, window=window, hidden=hidden,
+                         epochs=epochs, lr=lr, noise=noise, method=method, members=members)
     season, horizon, window = settings["season"], settings["horizon"], settings["window"]
     device = resolve_device(device)
     log = bool(np.all(values > 0))
@@ -336,19 +492,15 @@ def train_forecaster(
     # Statistics of the training part only: the holdout must not leak into the inputs
     mean, std = float(d_train.mean()), float(d_train.std()) or 1.0
     x = (d_train - mean) / std
-    inputs, targets = make_windows(x, window)
-    inputs_t, targets_t = (torch.tensor(a, dtype=torch.float32, device=device) for a in (inputs, targets))
 
     torch.manual_seed(seed)
-    model = LSTMForecaster(settings["hidden"]).to(device)
     with cpu_threads():
         start = time.perf_counter()
-        losses = train_loop(model, inputs_t, targets_t, epochs=settings["epochs"], lr=settings["lr"],
-                            noise=settings["noise"], progress=progress)
-        model.eval()
+        model, losses, shape = _train_models(x, settings, device, progress)
         x_full = (seasonal_differences(values, season, log) - mean) / std
-        forecast = undifference(train, _forecast(model, x, window, horizon) * std + mean, season, log)
-        future = undifference(values, _forecast(model, x_full, window, horizon) * std + mean, season, log)
+        d_test, d_future = (_forecast(model, z, window, horizon, settings["method"]) * std + mean
+                            for z in (x, x_full))
+        forecast, future = undifference(train, d_test, season, log), undifference(values, d_future, season, log)
         seconds = time.perf_counter() - start
 
     baseline = seasonal_naive(train, season, horizon)
@@ -356,6 +508,6 @@ def train_forecaster(
         forecast=forecast, actual=actual.copy(), baseline=baseline, future=future,
         rmse=rmse(forecast, actual), baseline_rmse=rmse(baseline, actual), **settings,
         seed=seed, device=str(device), seconds=seconds, transform="log" if log else "none",
-        train_transformed=x, mean=mean, std=std, inputs_shape=tuple(inputs.shape),
-        history={"loss": losses}, model=model,
+        train_transformed=x, mean=mean, std=std, inputs_shape=shape,
+        history={"loss": losses[0], "member_loss": losses}, model=model,
     )

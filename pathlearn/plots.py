@@ -60,7 +60,7 @@ def twolayer_figure(numpy_run: Run, torch_run: Run) -> Figure:
 
 
 def lstm_figure(series: Series, result: ForecastResult) -> Figure:
-    """The series, the held-out tail, the recursive forecast, the baseline and the future."""
+    """The series, the held-out tail, the forecast, the baseline and the future."""
     fig = Figure(figsize=(8, 3.8))
     ax = fig.add_subplot()
     n, h = len(series.values), result.horizon
@@ -74,7 +74,7 @@ def lstm_figure(series: Series, result: ForecastResult) -> Figure:
     ax.axvspan(n - h - 0.5, n - 0.5, color="0.85", zorder=0)
     step = max(1, n // 8)
     ax.set_xticks(t[::step], [series.labels[i] for i in t[::step]], rotation=30)
-    ax.set(title=f"{series.name}: {h}-step recursive forecast", ylabel=series.unit)
+    ax.set(title=f"{series.name}: {h}-step {result.method} forecast", ylabel=series.unit)
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     return fig

@@ -28,6 +28,7 @@ BUILDERS = {
     "gan.generator": "pathlearn.gan:make_generator",
     "gan.discriminator": "pathlearn.gan:make_discriminator",
     "lstm": "pathlearn.lstm:LSTMForecaster",
+    "lstm.direct": "pathlearn.lstm:make_ensemble",
 }
 """The model kinds `load_model` can rebuild, and the builder of each: nothing else is imported."""
 

@@ -151,8 +151,18 @@ def test_lstm_on_the_airline_series(capsys, tmp_path):
         assert key in metrics
     assert metrics["horizon"] == 12 and len(metrics["forecast"]) == len(metrics["future"]) == 12
     assert f"LSTM RMSE {metrics['rmse']:.2f} vs seasonal naive {metrics['baseline_rmse']:.2f}" in stdout
+    assert (metrics["method"], metrics["members"], metrics["window"]) == ("recursive", 1, 12)
     model = load_model(tmp_path / "lstm.safetensors")
     assert type(model).__name__ == "LSTMForecaster"
+
+
+def test_lstm_direct_method_saves_the_ensemble(capsys, tmp_path):
+    status, _, err = run(capsys, "lstm", "--method", "direct", "--members", 2, "--epochs", 5, "--out", tmp_path)
+    assert status == 0, err
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert (metrics["method"], metrics["members"], metrics["window"]) == ("direct", 2, 36)
+    model = load_model(tmp_path / "lstm.safetensors")
+    assert type(model).__name__ == "Ensemble" and len(model.models) == 2
 
 
 def test_lstm_forecasts_a_users_csv_column(capsys, tmp_path):

@@ -1,4 +1,4 @@
-"""The LSTM forecaster: baselines, recursive forecasting, reproducibility, bad input, quality."""
+"""The LSTM forecaster: baselines, direct and recursive forecasting, reproducibility, bad input, quality."""
 
 import statistics
 
@@ -10,8 +10,15 @@ from torch import nn
 from pathlearn import InvalidInputError, TrainingDivergedError
 from pathlearn.datasets import load_airline
 from pathlearn.lstm import (
+    DEFAULTS,
+    DIRECT_DEFAULTS,
+    DirectForecaster,
+    Ensemble,
     ForecastResult,
     LSTMForecaster,
+    direct_forecast,
+    make_ensemble,
+    make_horizon_windows,
     make_windows,
     recursive_forecast,
     rmse,
@@ -29,7 +36,14 @@ FAST = {"epochs": 5}  # enough to exercise the code paths; quality is tested und
 
 @pytest.fixture(scope="module")
 def fast_run():
-    return train_forecaster(AIRLINE, seed=0, device="cpu", **FAST)
+    """The basic model (recursive)."""
+    return train_forecaster(AIRLINE, seed=0, device="cpu", method="recursive", **FAST)
+
+
+@pytest.fixture(scope="module")
+def direct_run():
+    """The direct model (an ensemble)."""
+    return train_forecaster(AIRLINE, seed=0, device="cpu", method="direct", **FAST)
 
 
 def test_seasonal_naive_repeats_the_last_season():
@@ -139,7 +153,7 @@ def test_model_prints_its_lstm_and_rebuilds_from_config(fast_run):
 def test_holdout_values_never_reach_the_forecast(fast_run):
     values = AIRLINE.values.copy()
     values[-12:] *= 2  # different holdout, same training part
-    changed = train_forecaster(values, seed=0, device="cpu", **FAST)
+    changed = train_forecaster(values, seed=0, device="cpu", method="recursive", **FAST)
     assert np.array_equal(changed.forecast, fast_run.forecast)
     assert np.array_equal(changed.actual, values[-12:])
     assert changed.rmse != fast_run.rmse
@@ -147,18 +161,27 @@ def test_holdout_values_never_reach_the_forecast(fast_run):
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers(fast_run):
-    again = train_forecaster(AIRLINE, seed=0, device="cpu", **FAST)
+    again = train_forecaster(AIRLINE, seed=0, device="cpu", method="recursive", **FAST)
     for name in ("forecast", "future"):
         assert np.array_equal(getattr(again, name), getattr(fast_run, name))
     assert np.array_equal(again.history["loss"], fast_run.history["loss"])
-    other = train_forecaster(AIRLINE, seed=1, device="cpu", **FAST)
+    other = train_forecaster(AIRLINE, seed=1, device="cpu", method="recursive", **FAST)
     assert not np.array_equal(other.forecast, fast_run.forecast)
+
+
+def test_direct_same_seed_same_numbers_other_seed_other_numbers(direct_run):
+    again = train_forecaster(AIRLINE, seed=0, device="cpu", method="direct", **FAST)
+    for name in ("forecast", "future"):
+        assert np.array_equal(getattr(again, name), getattr(direct_run, name))
+    assert np.array_equal(again.history["member_loss"], direct_run.history["member_loss"])
+    other = train_forecaster(AIRLINE, seed=1, device="cpu", method="direct", **FAST)
+    assert not np.array_equal(other.forecast, direct_run.forecast)
 
 
 def test_non_positive_series_uses_plain_seasonal_differences():
     t = np.arange(60)
     values = 10 * np.sin(2 * np.pi * t / 12) + 0.1 * t  # crosses zero: no log
-    r = train_forecaster(values, horizon=6, device="cpu", **FAST)
+    r = train_forecaster(values, horizon=6, device="cpu", method="recursive", **FAST)
     assert r.transform == "none"
     d = values[12:-6] - values[:-18]
     assert np.allclose(r.train_transformed, (d - d.mean()) / d.std())
@@ -188,6 +211,9 @@ def test_horizon_longer_than_a_season():
         ({"noise": -0.1}, "noise must be a positive number"),
         ({"noise": "abc"}, "noise must be a positive number"),
         ({"device": "tpu"}, "unknown device 'tpu'"),
+        ({"method": "both"}, "method must be 'direct' or 'recursive'"),
+        ({"members": 0}, "members must be a positive integer"),
+        ({"method": "recursive", "members": 3}, "members must be 1"),
     ],
 )
 def test_bad_arguments(kwargs, message):
@@ -205,16 +231,22 @@ def test_bad_series():
 
 
 def test_too_short_series_says_how_many_values_are_needed():
-    with pytest.raises(InvalidInputError, match=r"need at least 37 values, got 36"):
-        train_forecaster(AIRLINE.values[:36])
-    with pytest.raises(InvalidInputError, match=r"need at least 20 values, got 19"):
-        train_forecaster(AIRLINE.values[:19], window=3, season=12, horizon=4)
-    train_forecaster(AIRLINE.values[:20], window=3, season=12, horizon=4, device="cpu", epochs=1)
+    with pytest.raises(InvalidInputError, match=r"need at least 37 values for method 'recursive', got 36"):
+        train_forecaster(AIRLINE.values[:36], method="recursive")
+    with pytest.raises(InvalidInputError, match=r"need at least 20 values for method 'recursive', got 19"):
+        train_forecaster(AIRLINE.values[:19], window=3, season=12, horizon=4, method="recursive")
+    train_forecaster(AIRLINE.values[:20], window=3, season=12, horizon=4, device="cpu", epochs=1,
+                     method="recursive")
+    # direct: window (3 seasons) + season + horizon values, and `horizon` more for the first target
+    with pytest.raises(InvalidInputError, match=r"need at least 72 values for method 'direct', got 71"):
+        train_forecaster(AIRLINE.values[:71], method="direct")
+    r = train_forecaster(AIRLINE.values[:72], device="cpu", epochs=1, members=1, method="direct")
+    assert r.inputs_shape == (1, 36, 1)
 
 
 def test_divergence_raises_with_the_history_so_far():
     with pytest.raises(TrainingDivergedError, match="diverged") as info:
-        train_forecaster(AIRLINE, lr=1e30, epochs=50, device="cpu")
+        train_forecaster(AIRLINE, lr=1e30, epochs=50, device="cpu", method="recursive")
     error = info.value
     assert 0 < error.step < 50
     losses = error.history["loss"]
@@ -238,3 +270,96 @@ def test_trains_on_cuda():
     assert next(r.model.parameters()).device.type == "cuda"
     assert all(isinstance(getattr(r, n), np.ndarray) for n in ("forecast", "future"))
     assert np.all(np.isfinite(r.forecast)) and isinstance(r.rmse, float)
+
+
+def test_horizon_windows_and_their_targets():
+    x = np.arange(10.0)
+    inputs, targets = make_horizon_windows(x, window=4, horizon=3)
+    assert inputs.shape == (4, 4, 1) and targets.shape == (4, 3)  # 10 - 4 - 3 + 1 windows
+    assert inputs[0, :, 0].tolist() == [0, 1, 2, 3] and targets[0].tolist() == [4, 5, 6]
+    assert inputs[-1, :, 0].tolist() == [3, 4, 5, 6] and targets[-1].tolist() == [7, 8, 9]
+
+
+def test_direct_forecaster_predicts_the_horizon_from_the_last_hidden_state():
+    torch.manual_seed(0)
+    model = DirectForecaster(hidden=8, horizon=5)
+    x = torch.randn(3, 7, 1)
+    out = model(x)
+    assert out.shape == (3, 5)
+    output, (h_n, _) = model.lstm(x)
+    assert torch.allclose(out, model.head(h_n[-1]))
+    # only the past of the last step matters: the same last hidden state gives the same forecast
+    assert torch.allclose(model(x[:1]), out[:1])
+    assert not direct_forecast(model, x).requires_grad
+
+
+def test_ensemble_is_the_mean_of_its_members():
+    torch.manual_seed(0)
+    members = [DirectForecaster(4, 3) for _ in range(3)]
+    ensemble = Ensemble(members)
+    x = torch.randn(2, 6, 1)
+    expected = sum(m(x) for m in members) / 3
+    assert torch.allclose(ensemble(x), expected, atol=1e-7)
+    rebuilt = make_ensemble(hidden=4, horizon=3, members=3)
+    rebuilt.load_state_dict(ensemble.state_dict())
+    assert torch.equal(rebuilt(x), ensemble(x))
+
+
+def test_direct_training_is_the_composition_of_the_steps(direct_run):
+    """make_horizon_windows, members trained one after the other, the ensemble, undifference."""
+    train = AIRLINE.values[:-12]
+    d = seasonal_differences(train, 12, log=True)
+    x = (d - d.mean()) / d.std()
+    inputs, targets = (torch.tensor(a, dtype=torch.float32) for a in make_horizon_windows(x, 36, 12))
+    torch.manual_seed(0)
+    models, losses = [], []
+    with cpu_threads():
+        for _ in range(DIRECT_DEFAULTS["members"]):
+            model = DirectForecaster(DIRECT_DEFAULTS["hidden"], 12)
+            losses.append(train_loop(model, inputs, targets, epochs=5, lr=DIRECT_DEFAULTS["lr"],
+                                     noise=DIRECT_DEFAULTS["noise"]))
+            models.append(model)
+        ensemble = Ensemble(models).eval()
+        context = torch.tensor(x[-36:][None, :, None], dtype=torch.float32)
+        predicted = direct_forecast(ensemble, context)[0].numpy().astype(np.float64)
+    assert np.array_equal(np.stack(losses), direct_run.history["member_loss"])
+    forecast = undifference(train, predicted * d.std() + d.mean(), 12, log=True)
+    assert np.array_equal(forecast, direct_run.forecast)
+    assert direct_run.inputs_shape == (len(d) - 36 - 12 + 1, 36, 1)
+
+
+def test_direct_result_fields_and_the_seasonal_naive_residual(direct_run):
+    r = direct_run
+    assert (r.method, r.members, r.window) == ("direct", DIRECT_DEFAULTS["members"], 36)
+    assert r.history["member_loss"].shape == (DIRECT_DEFAULTS["members"], 5)
+    assert np.array_equal(r.history["loss"], r.history["member_loss"][0])
+    assert isinstance(r.model, Ensemble) and len(r.model.models) == DIRECT_DEFAULTS["members"]
+    assert r.model_kind == "lstm.direct"
+    rebuilt = make_ensemble(**r.model_config)
+    rebuilt.load_state_dict(r.model.state_dict())
+    # for horizon <= season the forecast is the seasonal-naive forecast times exp(predicted d)
+    d = np.log(r.forecast / r.baseline)
+    context = torch.tensor(r.train_transformed[-36:][None, :, None], dtype=torch.float32)
+    predicted = direct_forecast(r.model, context)[0].numpy().astype(np.float64) * r.std + r.mean
+    assert np.allclose(d, predicted, rtol=1e-6, atol=1e-9)
+
+
+def test_direct_holdout_values_never_reach_the_forecast(direct_run):
+    values = AIRLINE.values.copy()
+    values[-12:] *= 2
+    changed = train_forecaster(values, seed=0, device="cpu", method="direct", **FAST)
+    assert np.array_equal(changed.forecast, direct_run.forecast)
+    assert not np.array_equal(changed.future, direct_run.future)
+
+
+def test_defaults_are_the_basic_model():
+    assert DEFAULTS == {"method": "recursive", "window_seasons": 1, "members": 1, "hidden": 16,
+                        "epochs": 200, "lr": 0.005, "noise": 1.5}
+    assert DIRECT_DEFAULTS["method"] == "direct"
+    assert train_forecaster(AIRLINE.values[:60], device="cpu", epochs=1).method == "recursive"
+
+
+def test_direct_horizon_longer_than_a_season():
+    r = train_forecaster(AIRLINE, horizon=24, device="cpu", members=2, method="direct", **FAST)
+    assert r.forecast.shape == r.future.shape == (24,) and np.all(r.forecast > 0)
+    assert r.model.models[0].head.out_features == 24
