@@ -154,7 +154,8 @@ def run(*, seeds: range = range(10), epochs: int | None = None, select: bool = T
     rmses = [r["rmse"] for r in runs]
     naive, sarima = baselines[NAIVE]["rmse"], baselines[SARIMA]["rmse"]
     median_rmse = median(rmses)
-    holdout24 = {"horizon": 24, "baselines": _baselines(series.values, 24), **_lstm_runs(series, 24, seeds)}
+    holdout24 = {"horizon": 24, "values": len(series.values), "baselines": _baselines(series.values, 24),
+                 **_lstm_runs(series, 24, seeds)}
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name, values in _other_series() if others else []:

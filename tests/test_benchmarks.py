@@ -398,6 +398,24 @@ def test_quick_run_writes_the_json_schema(tmp_path, capsys):
     assert lstm["median_rmse"] == pytest.approx(sum(rmses) / 2, abs=1e-3)
     assert lstm["seeds_below_sarima"] == sum(
         r["rmse"] < lstm["baselines"]["SARIMA(0,1,1)(0,1,1)12 log"]["rmse"] for r in lstm["runs"])
+    assert {"basic_rmse", "basic_seconds"} <= set(lstm["runs"][0]) and lstm["selection"] is None
+    assert len(lstm["holdout24"]["runs"]) == 2 and lstm["other_series"] == []
+
+
+def test_published_lstm_defaults_are_the_ones_chosen_on_the_validation_split():
+    """The direct model's DIRECT_DEFAULTS are what `select_settings` chose in the published run,
+    and the published run measured these settings."""
+    from pathlearn.lstm import DIRECT_DEFAULTS as DEFAULTS  # noqa: N811
+
+    lstm = json.loads(cli.RESULTS.read_text(encoding="utf-8"))["sections"]["lstm"]["result"]
+    selection = lstm["selection"]
+    assert selection["chosen"] == DEFAULTS and selection["matches_defaults"] is True
+    assert lstm["defaults"] == DEFAULTS
+    assert max(selection["validation_years"]) < 1960  # the airline holdout is 1960
+    best = min(selection["stage1"], key=lambda row: row["score"])["settings"]
+    assert {k: v for k, v in DEFAULTS.items() if k in ("window_seasons", "noise")} == \
+        {k: best[k] for k in ("window_seasons", "noise")}
+    assert min(selection["stage2"], key=lambda row: row["score"])["settings"]["members"] == DEFAULTS["members"]
 
 
 def test_merge_keeps_other_sections_each_with_its_own_environment(capsys):
