@@ -7,18 +7,20 @@ it works around, so it can go when upstream changes.
 from __future__ import annotations
 
 import ast
-import functools
 import html
 import logging
 import re
+import sys
 from pathlib import Path
 from urllib.parse import unquote
 
-import tinycss2
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _css  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.notebook_html")
 
@@ -36,8 +38,8 @@ ANY_ID_RE = re.compile(r'\sid="([^"]+)"')
 STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 SCRIPT_RE = re.compile(r"<script([^>]*)>(.*?)</script>", re.S)
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
-CLASS_ATTR_RE = re.compile(r"""\sclass=(?:"([^"]*)"|'([^']*)')""")
-VAR_REF_RE = re.compile(r"var\(\s*(--[\w-]+)")
+CLASS_ATTR_RE = _css.CLASS_ATTR_RE
+VAR_REF_RE = _css.VAR_REF_RE
 # Classes that scripts add after load: Material's (its table wrapper `md-typeset__scrollwrap`)
 RUNTIME_CLASS_PREFIXES = ("md-",)
 
@@ -190,136 +192,15 @@ def on_post_page(output, page, config):
     return output.replace("</body>", f'<script src="{js}"></script>\n</body>', 1)
 
 
-def _split_selectors(prelude: list) -> list[list]:
-    selectors: list[list] = [[]]
-    for token in prelude:
-        if token.type == "literal" and token.value == ",":
-            selectors.append([])
-        else:
-            selectors[-1].append(token)
-    return [sel for sel in selectors if any(t.type != "whitespace" for t in sel)]
-
-
-def _selector_can_match(selector: list, classes: set[str]) -> bool:
-    """False when the selector needs a class no page has, or puts `:root` below an element.
-
-    Only classes written as `.name` count; those inside `:not()`, `:is()`, ... (function
-    tokens) are not looked at, so such a selector is kept.
-    """
-    for i, token in enumerate(selector[1:], start=1):
-        before = selector[i - 1]
-        if before.type != "literal" or token.type != "ident":
-            continue
-        name = token.value
-        if before.value == "." and name not in classes and not name.startswith(RUNTIME_CLASS_PREFIXES):
-            return False
-        if before.value == ":" and token.lower_value == "root" and any(
-            t.type != "whitespace" for t in selector[: i - 1]
-        ):
-            return False  # `.jupyter-wrapper :root` (index.css has these) never matches
-    return True
-
-
-def _var_refs(tokens, out: set[str]) -> set[str]:
-    for token in tokens:
-        if token.type == "ident" and token.value.startswith("--"):
-            out.add(token.value)
-        elif token.type == "function":
-            _var_refs(token.arguments, out)
-        elif token.type in ("() block", "[] block", "{} block"):
-            _var_refs(token.content, out)
-    return out
-
-
-def _kept_rules(rules, classes: set[str]) -> list:
-    """[(selectors, declarations)] and [("@media", prelude, [...])] of the rules that can match."""
-    kept: list = []
-    for rule in rules:
-        if rule.type == "qualified-rule":
-            selectors = [s for s in _split_selectors(rule.prelude) if _selector_can_match(s, classes)]
-            if selectors:
-                declarations = tinycss2.parse_declaration_list(
-                    rule.content, skip_comments=True, skip_whitespace=True
-                )
-                kept.append((selectors, [d for d in declarations if d.type == "declaration"]))
-        elif rule.type == "at-rule" and rule.lower_at_keyword == "media":
-            inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
-            inner_kept = _kept_rules(inner, classes)
-            if inner_kept:
-                kept.append(("@media", rule.prelude, inner_kept))
-        elif rule.type == "at-rule" and rule.lower_at_keyword.endswith("keyframes"):
-            kept.append(("@keyframes", rule))
-        # @charset is written again below when needed; other at-rules: index.css has none
-    return kept
-
-
-def _declarations(kept: list):
-    for item in kept:
-        if item[0] == "@media":
-            yield from _declarations(item[2])
-        elif item[0] != "@keyframes":
-            yield from item[1]
-
-
-def _serialize(kept: list, used_vars: set[str], animations: set[str]) -> list[str]:
-    out: list[str] = []
-    for item in kept:
-        if item[0] == "@media":
-            inner = _serialize(item[2], used_vars, animations)
-            if inner:
-                out.append(f"@media {tinycss2.serialize(item[1]).strip()}{{{''.join(inner)}}}")
-        elif item[0] == "@keyframes":
-            names = [t.value for t in item[1].prelude if t.type == "ident"]
-            if names and names[0] in animations:
-                out.append(item[1].serialize())
-        else:
-            selectors, declarations = item
-            body = ";".join(
-                f"{d.name}:{tinycss2.serialize(d.value).strip()}" + ("!important" if d.important else "")
-                for d in declarations
-                if not d.name.startswith("--") or d.name in used_vars
-            )
-            if body:
-                out.append(",".join(tinycss2.serialize(s).strip() for s in selectors) + f"{{{body}}}")
-    return out
-
-
-@functools.lru_cache(maxsize=2)
-def _parse(css: str) -> tuple:
-    """Parsed once per process: on_post_build runs once per language on the same CSS."""
-    return tuple(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-
-
 def prune_css(css: str, classes: set[str], var_refs: set[str]) -> str:
     """The rules of `css` that can match pages whose elements have only `classes`.
 
     JupyterLab's stylesheet that mkdocs-jupyter puts around every notebook (index.css, ~575 KB)
     styles the whole JupyterLab application: menus, dialogs, widgets, editors. A static notebook
     page uses ~50 of its classes. A rule is kept when each of its selectors' classes occurs in
-    the pages (or is added by Material's scripts); a custom property (`--jp-...`, `--md-...`)
-    when a kept rule, the pages or `var_refs` (the site's other stylesheets) use it, directly or
-    through another kept property; @keyframes when a kept rule names them. The rules keep their
-    order, so the cascade is unchanged. The same input gives the same output, byte for byte.
+    the pages (or is added by Material's scripts: any `md-` class); see `_css.prune_css`.
     """
-    kept = _kept_rules(_parse(css), classes)
-    definitions: dict[str, list] = {}
-    used: set[str] = set(var_refs)
-    animations: set[str] = set()
-    for declaration in _declarations(kept):
-        if declaration.name.startswith("--"):
-            definitions.setdefault(declaration.name, []).append(declaration)
-            continue
-        _var_refs(declaration.value, used)
-        if declaration.lower_name in ("animation", "animation-name"):
-            animations.update(t.value for t in declaration.value if t.type == "ident")
-    pending = list(used)
-    while pending:
-        for declaration in definitions.get(pending.pop(), []):
-            for name in _var_refs(declaration.value, set()) - used:
-                used.add(name)
-                pending.append(name)
-    text = "\n".join(_serialize(kept, used, animations)) + "\n"
-    return ('@charset "UTF-8";\n' + text) if not text.isascii() else text
+    return _css.prune_css(css, classes, var_refs, runtime_prefixes=RUNTIME_CLASS_PREFIXES)
 
 
 def full_css() -> str:
