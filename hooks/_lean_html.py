@@ -8,7 +8,8 @@ weigh (issue 9); about 60 % of it was what mkdocs-jupyter writes for each code c
   also the tokens its style leaves unstyled, and gives tokens that look the same different
   classes (`s2`, `si`, `sa` for the parts of an f-string). The style is nbconvert's
   (`CSSHTMLHeaderPreprocessor.style`, JupyterStyle): an unstyled token loses its span,
-  tokens of one look share one class, and same-class neighbours share one span.
+  tokens of one look share one class, and same-class neighbours share one span. Punctuation
+  and operators lose theirs too (`PLAIN_TOKENS`): they take the code's colour.
 - `share_copy_text`: mkdocs-jupyter's `custom_highlight_code` (nbconvert2.py) writes each
   cell's source a second time, escaped, in a hidden `div.clipboard-copy-txt` for its copy
   button, and its template repeats the button's 900-byte SVG icon in every cell. The button
@@ -35,6 +36,9 @@ SAME_NEIGHBOURS_RE = re.compile(
     r'<span class="([\w-]+)">([^<]*)</span>(\s*)<span class="\1">([^<]*)</span>'
 )
 CLASS_NAME_RE = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+# Punctuation and operators (`(`, `,`, `.`, `=`, `+`) are drawn in the code's own colour, not
+# JupyterStyle's: a third of a tutorial page's code markup was their spans (issue 9).
+PLAIN_TOKENS = frozenset({"p", "o"})
 
 COPY_CELL_RE = re.compile(
     r'(<clipboard-copy\b[^>]*\sfor="([^"]+)"[^>]*>.*?</clipboard-copy>\s*</div>\s*'
@@ -92,6 +96,8 @@ def _lean_pre(code: str, keep: frozenset[str]) -> str:
 
     def one(match: re.Match) -> str:
         cls, text = match.groups()
+        if cls in PLAIN_TOKENS:
+            return text
         look = looks.get(cls)
         if cls in keep or (look is not None and look[0] in keep):
             return match.group(0)

@@ -19,6 +19,7 @@ import re
 MKDOCSTRINGS_RE = re.compile(r'<div class="doc doc-object ')
 # <pre>, <code>, <textarea> and <script> keep their whitespace (group 1); elsewhere a run of it
 # between two tags renders as one space (or nothing), as a single newline does.
+CSS_LINK_RE = re.compile(r'<link rel="stylesheet" href="[^"]*assets/_mkdocstrings\.css">\n?')
 COLLAPSE_RE = re.compile(r"(<(pre|code|textarea|script)\b.*?</\2>)|(?<=>)\s{2,}(?=<)", re.S)
 
 
@@ -37,8 +38,29 @@ def collapse_indentation(content: str) -> str:
     return COLLAPSE_RE.sub(lambda m: m.group(1) or "\n", content)
 
 
+def mkdocstrings_css_where_used(output: str, is_api_page: bool) -> str:
+    """Link mkdocstrings' stylesheet once, and only on the page it styles.
+
+    mkdocstrings adds `assets/_mkdocstrings.css` to `extra_css`, so every page links it and its
+    first paint waits for it; mkdocs-static-i18n runs the plugins' `on_config` once per language,
+    so the English pages linked it twice.
+    """
+    links = CSS_LINK_RE.findall(output)
+    if not links:
+        return output
+    output = CSS_LINK_RE.sub("", output)
+    if is_api_page:
+        output = output.replace("</head>", links[0] + "</head>", 1)
+    return output
+
+
 def on_page_content(content, page, config, files):
     """Pages with mkdocstrings output only."""
-    if not _is_api_page(content):
+    page.is_api_page = _is_api_page(content)
+    if not page.is_api_page:
         return content
     return collapse_indentation(content)
+
+
+def on_post_page(output, page, config):
+    return mkdocstrings_css_where_used(output, getattr(page, "is_api_page", False))

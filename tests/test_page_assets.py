@@ -102,3 +102,20 @@ def test_api_page_is_within_bounds(site, rel):
     outside_code = re.sub(r"<(pre|code)\b.*?</\1>", "<kept/>", article, flags=re.S)
     indented = re.findall(r">\s{2,}<", outside_code)
     assert not indented, f"{rel}: {len(indented)} runs of indentation left between tags"
+
+
+def test_mkdocstrings_stylesheet_is_linked_once_and_only_where_used():
+    link = '<link rel="stylesheet" href="../assets/_mkdocstrings.css">\n'
+    head = f"<html><head>{link}{link}<link rel=\"stylesheet\" href=\"x.css\"></head><body></body></html>"
+    api = api_reference.mkdocstrings_css_where_used(head, is_api_page=True)
+    assert api.count("_mkdocstrings.css") == 1 and "x.css" in api
+    other = api_reference.mkdocstrings_css_where_used(head, is_api_page=False)
+    assert "_mkdocstrings.css" not in other and "x.css" in other
+
+
+@pytest.mark.site
+def test_mkdocstrings_stylesheet_only_on_the_api_pages(site):
+    for page in sorted(site.site_dir.rglob("index.html")):
+        rel = page.relative_to(site.site_dir).as_posix()
+        count = page.read_text(encoding="utf-8").count("assets/_mkdocstrings.css")
+        assert count == (1 if rel in ("api/index.html", "en/api/index.html") else 0), (rel, count)
