@@ -57,15 +57,15 @@ SELECTION = (
 )
 
 
-def _validation_score(settings: dict[str, Any], seeds: range) -> dict[str, Any]:
-    """Mean RMSE of the direct model with `settings` over the validation years and `seeds`."""
+def _validation_score(settings: dict[str, Any], seeds: range, method: str = "direct") -> dict[str, Any]:
+    """Mean RMSE of the model with `settings` over the validation years and `seeds`."""
     values = load_airline().values[:-HORIZON]  # never the holdout
     per_year = []
     for year in VALIDATION_YEARS:
         end = len(values) - 12 * (VALIDATION_YEARS[-1] - year)  # the series up to December of `year`
         kwargs = {"window": settings["window_seasons"] * SEASON, "noise": settings["noise"],
                   "members": settings["members"], **FIXED}
-        per_year.append([train_forecaster(values[:end], method="direct", seed=s, device="cpu", **kwargs).rmse
+        per_year.append([train_forecaster(values[:end], method=method, seed=s, device="cpu", **kwargs).rmse
                          for s in seeds])
     scores = np.array(per_year)
     return {"settings": settings, "per_year": dict(zip(map(str, VALIDATION_YEARS), scores.mean(axis=1).tolist(),
@@ -79,9 +79,11 @@ def select_settings(seeds: range = SELECTION_SEEDS) -> dict[str, Any]:
     best = min(stage1, key=lambda row: row["score"])["settings"]
     stage2 = [_validation_score({**best, "members": m}, seeds) for m in STAGE2_MEMBERS]
     chosen = min(stage2, key=lambda row: row["score"])["settings"]
+    # the basic model (the default), for comparison: window 1 season, noise 1.5, one model
+    basic = _validation_score({"window_seasons": 1, "noise": 1.5, "members": 1}, seeds, method="recursive")
     return {"how": SELECTION.format(seeds=f"{seeds.start}-{seeds.stop - 1}", runs=len(VALIDATION_YEARS) * len(seeds)),
             "validation_years": list(VALIDATION_YEARS), "seeds": list(seeds), "fixed": FIXED,
-            "stage1": stage1, "stage2": stage2, "chosen": {"method": "direct", **chosen, **FIXED},
+            "stage1": stage1, "stage2": stage2, "basic": basic, "chosen": {"method": "direct", **chosen, **FIXED},
             "matches_defaults": {"method": "direct", **chosen, **FIXED} == DIRECT_DEFAULTS}
 
 
@@ -198,6 +200,8 @@ def table(result: dict[str, Any]) -> list[str]:
         lines.append(f"Settings chosen on the validation split ({', '.join(map(str, sel['validation_years']))}):")
         for row in sel["stage1"] + sel["stage2"]:
             lines.append(f"  {row['settings']}  mean RMSE {row['score']:.2f} (worst {row['worst']:.2f})")
+        basic = sel["basic"]
+        lines.append(f"  basic recursive model: mean RMSE {basic['score']:.2f} (worst {basic['worst']:.2f})")
         lines.append(f"  chosen {sel['chosen']}; equals pathlearn.lstm.DIRECT_DEFAULTS: {sel['matches_defaults']}")
     lines += ["LSTM vs classical forecasts, airline series, 12-month holdout",
               f"{'model':<30} {'RMSE':>8} {'seconds':>8}"]
