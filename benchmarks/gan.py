@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from typing import Any
 
 from benchmarks.common import median
@@ -13,6 +14,10 @@ from pathlearn.gan import RECIPES, GANResult, Recipe, train_gan
 MEAN, STD = 5.0, 2.0  # the default target N(5, 2)
 TOLERANCE = 0.025  # in units of the target std: 0.05 for N(5, 2)
 BUDGETS = (0.25, 0.5, 0.75, 1.0)  # fractions of the variant's default steps
+TARGETS = ((0.0, 1.0), (-3.0, 0.5), (20.0, 5.0), (100.0, 20.0))  # other targets: the same bar, in their std
+TARGET_SEEDS = 5  # the other targets are trained with the first 5 seeds (0-4), to keep the run short
+# Issue 10's goals for the fixed recipe on N(5, 2), seeds 0-9 (absolute, in the target's units)
+GOAL_MEDIAN_W1, GOAL_MAX_W1, GOAL_MAX_ERROR, GOAL_SECONDS = 0.02, 0.03, 0.03, 5.0
 METHOD = (
     "Each seed trains the variant on the CPU for its default number of steps (train_gan, target N(5, 2), "
     "statistics from 100,000 generated samples); a run succeeds when |mean error|, |std error| and the "
@@ -22,8 +27,48 @@ METHOD = (
     "are constant, so its shorter budgets are prefixes of the full run), tried in ascending order until one "
     "succeeds. A seed's time to quality is the training wall time (GANResult.seconds, evaluation excluded) "
     "of the shortest succeeding budget; the median counts seeds that never succeed as infinite (and is "
-    "null when they are half or more). Runs are sequential, one process, pathlearn's default threads."
+    "null when they are half or more). Runs are sequential, one process, pathlearn's default threads. "
+    "cpu_seconds is the CPU time of the whole train_gan call (training and evaluation) in this process, "
+    "which other programs' load does not stretch. After the variants, the fixed recipe trains on each "
+    "of TARGETS with the first 5 seeds (full length only), against the same bar in units of the target's std."
 )
+
+
+SELECTION = (
+    "How the fixed recipe's settings were chosen (issue 10): on tuning seeds 100-111 (100-105 for the two "
+    "2000-step candidates), never on the reported seeds 0-9. Each candidate in TUNING lists the Recipe fields it "
+    "changes from the previous fixed recipe (betas (0.5, 0.9), d_hidden 16; the first row) and was trained on "
+    "N(5, 2) on the CPU and measured like the benchmark (100,000 samples); a run counts as outside issue 10's bar "
+    "when W1, |mean error| or |std error| exceeds 0.03. Several candidates ran at once on a shared 2-core machine, "
+    "so their wall times are not comparable, and cost was judged by what a run computes: candidates with more "
+    "steps or a wider net had to buy a clear gain. Doubling the steps, a lower final learning rate, a longer or "
+    "shorter averaging window, larger batches and a wider G did not lower the median W1 clearly; a wider D (32; "
+    "64 was about as good at more cost) and a slower-moving Adam second moment (beta2 0.99, then 0.999) did. "
+    "Chosen: d_hidden 32 and betas (0.5, 0.999), the lowest median W1 among the candidates, at the same steps "
+    "and batches as before. The reported seeds 0-9 were run once, after the choice."
+)
+TUNING_KEYS = ("changes", "seeds", "median_w1", "max_w1", "max_abs_mean_error", "max_abs_std_error",
+               "runs_outside_issue_10_bar")
+TUNING: list[dict[str, Any]] = [dict(zip(TUNING_KEYS, row, strict=True)) for row in (
+    # measured on the tuning seeds, 2026-11-30 (see SELECTION)
+    ({}, "100-111", 0.0293, 0.0468, 0.0158, 0.0111, 6),
+    ({"lr_final": 0.01}, "100-111", 0.0267, 0.0522, 0.0194, 0.0202, 4),
+    ({"lr_final": 0.003}, "100-111", 0.0261, 0.0478, 0.0136, 0.0198, 3),
+    ({"batch_size": 128, "batch_growth": 16.0}, "100-111", 0.0279, 0.0398, 0.0172, 0.011, 3),
+    ({"batch_size": 128, "batch_growth": 16.0, "lr_final": 0.01}, "100-111", 0.0269, 0.049, 0.0225, 0.0128, 3),
+    ({"batch_size": 128, "batch_growth": 32.0, "lr_final": 0.01}, "100-111", 0.0269, 0.2884, 0.0151, 0.0301, 3),
+    ({"d_hidden": 32}, "100-111", 0.0262, 0.036, 0.0142, 0.0094, 3),
+    ({"d_hidden": 64}, "100-111", 0.0255, 0.0391, 0.0143, 0.012, 3),
+    ({"d_hidden": 32, "lr_final": 0.01}, "100-111", 0.0275, 0.0376, 0.0118, 0.0207, 5),
+    ({"g_hidden": 128}, "100-111", 0.028, 0.0447, 0.0124, 0.0191, 5),
+    ({"d_hidden": 32, "g_hidden": 128}, "100-111", 0.0312, 0.0432, 0.0115, 0.017, 6),
+    ({"d_hidden": 32, "betas": [0.5, 0.99]}, "100-111", 0.0244, 0.0311, 0.0157, 0.0189, 1),
+    ({"d_hidden": 32, "average_from": 0.3}, "100-111", 0.0261, 0.0387, 0.0145, 0.0116, 3),
+    ({"d_hidden": 32, "average_from": 0.7}, "100-111", 0.0257, 0.0346, 0.0122, 0.0124, 3),
+    ({"steps": 2000}, "100-105", 0.0274, 0.0387, 0.0123, 0.0139, 2),
+    ({"steps": 2000, "d_hidden": 32, "lr_final": 0.01}, "100-105", 0.0266, 0.0346, 0.0188, 0.0086, 1),
+    ({"d_hidden": 32, "betas": [0.5, 0.999]}, "100-111", 0.0231, 0.0325, 0.013, 0.0089, 1),
+)]
 
 
 # The parts in which the fixed recipe differs from plain, each as the Recipe fields it sets.
@@ -37,6 +82,7 @@ ABLATIONS: dict[str, tuple[str, ...]] = {
     "weight_averaging": ("average_from",),
     "standardize": ("standardize",),
     "g_shape": ("g_hidden", "g_layers"),
+    "d_width": ("d_hidden",),
     "d_lr": ("d_lr",),
 }
 ABLATION_METHOD = (
@@ -72,18 +118,32 @@ def median_or_none(values: list[float]) -> float | None:
 
 
 def measured(result: GANResult) -> dict[str, Any]:
-    """What the benchmark keeps of one run: steps, seconds, errors, W1 and success."""
+    """What the benchmark keeps of one run: steps, seconds, errors, W1 and success (against the
+    run's own target, `result.mean` and `result.std`)."""
     return {
         "steps": result.steps, "seconds": result.seconds,
-        "mean_error": result.fake_mean - MEAN, "std_error": result.fake_std - STD,
+        "mean_error": result.fake_mean - result.mean, "std_error": result.fake_std - result.std,
         "w1": result.wasserstein1,
-        "ok": meets_bar(result.fake_mean, result.fake_std, result.wasserstein1),
+        "ok": meets_bar(result.fake_mean, result.fake_std, result.wasserstein1, mean=result.mean, std=result.std),
     }
 
 
+def _timed(**kwargs: Any) -> dict[str, Any]:
+    """`measured` of one `train_gan(**kwargs)`, plus `cpu_seconds`: the CPU time of this process
+    over the whole call (training and evaluation), what the run costs apart from other programs'
+    load (`seconds` is the training loop's wall time)."""
+    start = time.process_time()
+    result = train_gan(**kwargs)
+    return {**measured(result), "cpu_seconds": time.process_time() - start}
+
+
 def _one(variant: str, seed: int, steps: int, eval_samples: int) -> dict[str, Any]:
-    return measured(train_gan(mean=MEAN, std=STD, variant=variant, seed=seed, steps=steps, device="cpu",
-                              eval_samples=eval_samples))
+    return _timed(mean=MEAN, std=STD, variant=variant, seed=seed, steps=steps, device="cpu",
+                  eval_samples=eval_samples)
+
+
+def _target_one(mean: float, std: float, seed: int, eval_samples: int) -> dict[str, Any]:
+    return _timed(mean=mean, std=std, seed=seed, device="cpu", eval_samples=eval_samples)
 
 
 def ablated_recipe(removed: str) -> Recipe:
@@ -93,9 +153,8 @@ def ablated_recipe(removed: str) -> Recipe:
 
 
 def _ablated_one(removed: str, seed: int, eval_samples: int) -> dict[str, Any]:
-    return measured(train_gan(mean=MEAN, std=STD, variant=f"fixed without {removed}",
-                              recipe=ablated_recipe(removed), seed=seed, device="cpu",
-                              eval_samples=eval_samples))
+    return _timed(mean=MEAN, std=STD, variant=f"fixed without {removed}", recipe=ablated_recipe(removed),
+                  seed=seed, device="cpu", eval_samples=eval_samples)
 
 
 def ablation_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -125,6 +184,26 @@ def run_ablation(*, seeds: range = range(10), eval_samples: int = 100_000,
     return {"method": ABLATION_METHOD, "removed": removed, "reference": reference}
 
 
+def run_targets(*, seeds: range = range(10), eval_samples: int = 100_000,
+                targets: tuple[tuple[float, float], ...] = TARGETS) -> list[dict[str, Any]]:
+    """The fixed recipe's full-length run for every other target and seed; errors and W1 are
+    also given in units of the target's std (`*_std` keys), where the bar is `TOLERANCE`."""
+    out = []
+    for mean, std in targets:
+        runs = []
+        for seed in seeds:
+            run = _target_one(mean, std, seed, eval_samples)
+            runs.append({"seed": seed, **{k: run[k] for k in ("seconds", "cpu_seconds", "mean_error", "std_error",
+                                                              "w1", "ok")},
+                         **{f"{k}_std": run[k] / std for k in ("mean_error", "std_error", "w1")}})
+        out.append({"mean": mean, "std": std, "bar": TOLERANCE * std, "runs": runs,
+                    "success": sum(r["ok"] for r in runs), "seeds": len(runs),
+                    "max_error_std": max(max(abs(r["mean_error_std"]), abs(r["std_error_std"]), r["w1_std"])
+                                         for r in runs),
+                    "max_seconds": max(r["seconds"] for r in runs)})
+    return out
+
+
 def run_seed(variant: str, seed: int, *, eval_samples: int = 100_000,
              budgets: tuple[float, ...] = BUDGETS) -> dict[str, Any]:
     """The full run of one seed, then shorter budgets in ascending order until one succeeds."""
@@ -139,6 +218,7 @@ def run_seed(variant: str, seed: int, *, eval_samples: int = 100_000,
     best = time_to_quality(tried)
     return {
         "seed": seed, **{k: full[k] for k in ("seconds", "mean_error", "std_error", "w1", "ok")},
+        **({"cpu_seconds": full["cpu_seconds"]} if "cpu_seconds" in full else {}),
         "steps_to_quality": best["steps"] if best else None,
         "seconds_to_quality": best["seconds"] if best else None,
         "budget_runs": sorted(tried, key=lambda r: r["steps"]),
@@ -158,21 +238,39 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def goals_of(fixed: dict[str, Any], targets: list[dict[str, Any]] | None = None) -> dict[str, bool]:
+    """Issue 10's goals for the fixed recipe's runs on N(5, 2), and the other targets' bar."""
+    runs = fixed["runs"]
+    goals = {"fixed_all_seeds_succeed": fixed["success"] == fixed["seeds"],
+             "fixed_median_w1_le_0.02": fixed["median_w1"] <= GOAL_MEDIAN_W1,
+             "fixed_max_w1_le_0.03": fixed["max_w1"] <= GOAL_MAX_W1,
+             "fixed_mean_and_std_errors_le_0.03": max(max(abs(r["mean_error"]), abs(r["std_error"]))
+                                                      for r in runs) <= GOAL_MAX_ERROR,
+             "fixed_each_run_le_5s": fixed["max_seconds"] <= GOAL_SECONDS}
+    cpu = [r["cpu_seconds"] for r in runs if "cpu_seconds" in r]
+    if cpu:
+        goals["fixed_each_run_le_5s_cpu_time"] = max(cpu) <= GOAL_SECONDS
+    if targets is not None:
+        goals["other_targets_all_seeds_succeed"] = all(t["success"] == t["seeds"] for t in targets)
+    return goals
+
+
 def run(*, seeds: range = range(10), variants: tuple[str, ...] = ("plain", "fixed"),
-        eval_samples: int = 100_000, ablation: bool = True) -> dict[str, Any]:
-    """Every seed of every variant, sequentially, then the ablation of the fixed recipe."""
+        eval_samples: int = 100_000, ablation: bool = True, targets: bool = True) -> dict[str, Any]:
+    """Every seed of every variant, sequentially, then the fixed recipe on the other targets
+    (`TARGETS`), then the ablation of the fixed recipe."""
     results: dict[str, Any] = {}
     for variant in variants:
         runs = [run_seed(variant, seed, eval_samples=eval_samples) for seed in seeds]
         results[variant] = {"default_steps": RECIPES[variant].steps, "runs": runs, **summarize(runs)}
+    others = run_targets(seeds=seeds[:TARGET_SEEDS], eval_samples=eval_samples) if targets else None
     fixed = results.get("fixed")
-    goals = {}
-    if fixed:
-        goals = {"fixed_all_seeds_succeed": fixed["success"] == fixed["seeds"],
-                 "fixed_each_run_le_10s": fixed["max_seconds"] <= 10}
-    out = {"method": METHOD, "target": {"mean": MEAN, "std": STD}, "tolerance_std": TOLERANCE,
-           "bar": TOLERANCE * STD, "budgets": list(BUDGETS), "eval_samples": eval_samples,
-           "variants": results, "goals": goals}
+    out = {"method": METHOD, "selection": SELECTION, "tuning": TUNING, "target": {"mean": MEAN, "std": STD},
+           "tolerance_std": TOLERANCE, "bar": TOLERANCE * STD, "budgets": list(BUDGETS),
+           "eval_samples": eval_samples, "variants": results,
+           "goals": goals_of(fixed, others) if fixed else {}}
+    if others is not None:
+        out["targets"] = others
     if ablation:
         out["ablation"] = run_ablation(seeds=seeds, eval_samples=eval_samples, variants=results)
     return out
@@ -192,6 +290,14 @@ def table(result: dict[str, Any]) -> list[str]:
     for variant, r in result["variants"].items():
         lines.append(f"{variant} per seed (W1; steps to quality): " + ", ".join(
             f"{x['seed']}: {x['w1']:.3f}; {x['steps_to_quality'] or '-'}" for x in r["runs"]))
+    for r in result["variants"].get("fixed", {}).get("runs", []):
+        lines.append(f"  fixed seed {r['seed']}: mean {MEAN + r['mean_error']:.4f} ({r['mean_error']:+.4f}), "
+                     f"std {STD + r['std_error']:.4f} ({r['std_error']:+.4f}), W1 {r['w1']:.4f}, "
+                     f"{r['seconds']:.2f} s")
+    for t in result.get("targets", []):
+        lines.append(f"fixed on N({t['mean']:g}, {t['std']:g}): {t['success']}/{t['seeds']} within "
+                     f"{TOLERANCE} std; largest error or W1 {t['max_error_std']:.4f} std; "
+                     f"longest {t['max_seconds']:.2f} s")
     lines.append(f"goals: {result['goals']}")
     if "ablation" in result:
         ablation = result["ablation"]
