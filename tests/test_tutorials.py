@@ -245,9 +245,10 @@ SAMPLE_CODE = (
 )
 
 
-def _looks(code_html: str) -> list[tuple[str, str]]:
+def _looks(code_html: str, plain: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """(character, the CSS declarations that colour it) for each visible character of a
-    highlighted `<pre>`, from nbconvert's Pygments style (what the site's stylesheet holds)."""
+    highlighted `<pre>`, from nbconvert's Pygments style (what the site's stylesheet holds);
+    the token classes in `plain` are drawn in the code's own colour."""
     import html
 
     looks = _lean_html.token_looks()
@@ -255,7 +256,7 @@ def _looks(code_html: str) -> list[tuple[str, str]]:
     for match in re.finditer(r'<span class="([\w-]+)">([^<]*)</span>|<span></span>|([^<]+)', code_html):
         cls, inside, outside = match.groups()
         text = html.unescape(inside if cls else outside or "")
-        look = looks.get(cls, ("", ""))[1] if cls else ""
+        look = looks.get(cls, ("", ""))[1] if cls and cls not in plain else ""
         out.extend((ch, look) for ch in text if not ch.isspace())
     return out
 
@@ -276,7 +277,9 @@ def test_lighter_code_cells_draw_the_same_characters_in_the_same_colours():
     after = _lean_html.lean_code(before)
     text = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in (before, after)]
     assert text[1] == text[0] and text[0].strip() == SAMPLE_CODE.strip()  # whitespace too
-    assert _looks(after) == _looks(before)
+    # the same colours, but punctuation and operators in the code's own (PLAIN_TOKENS)
+    assert _looks(after) == _looks(before, plain=_lean_html.PLAIN_TOKENS)
+    assert _looks(before, plain=_lean_html.PLAIN_TOKENS) != _looks(before)  # the sample has them
     assert len(after) < 0.75 * len(before), (len(before), len(after))
     # the lean markup is what the code's own stylesheet styles: no span of an unstyled class
     assert set(re.findall(r'<span class="([\w-]+)">', after)) <= set(_lean_html.token_looks())
