@@ -208,6 +208,22 @@ def test_english_search_finds_an_english_page(visit, site):
     assert "/" + path in found, f"searching {word!r} found {found}"
 
 
+def test_search_index_loads_when_search_is_used(visit):
+    """overrides/main.html holds Material's request for the search index until search is used."""
+    index = "search/search_index.json"
+    page = visit.go("en/")
+    page.wait_for_timeout(1000)
+    assert not [u for u in visit.requests if u.endswith(index)], "the index loaded with the page"
+    found = _search(page, "learning")
+    assert [u for u in visit.requests if u.endswith(index)], "searching did not load the index"
+    assert found, "no search result"
+    visit.requests.clear()
+    page = visit.go("en/?h=learning")  # a page opened from a search result highlights the terms
+    assert [u for u in visit.requests if u.endswith(index)], "?h= did not load the index"
+    page.wait_for_selector("mark[data-md-highlight]", timeout=15_000)
+    assert not visit.errors, visit.errors
+
+
 def test_math_is_rendered(visit, site):
     pages = ["", "en/"] + _tutorials(site, "ja")[:1] + _tutorials(site, "en")[:1]
     for path in pages:
