@@ -178,12 +178,46 @@ def test_gan_run_appends_the_ablation_after_the_variants(monkeypatch):
         "steps": steps, "seconds": 1.0, "mean_error": 0.0, "std_error": 0.0, "w1": 0.01, "ok": True})
     monkeypatch.setattr(gan, "_ablated_one", lambda removed, seed, eval_samples: order.append(removed) or {
         "steps": 1000, "seconds": 1.0, "mean_error": 0.0, "std_error": 0.0, "w1": 0.01, "ok": True})
+    monkeypatch.setattr(gan, "_target_one", lambda mean, std, seed, eval_samples: order.append((mean, std)) or {
+        "steps": 1000, "seconds": 1.0, "cpu_seconds": 1.0, "mean_error": 0.0, "std_error": 0.01 * std,
+        "w1": 0.02 * std, "ok": True})
     result = gan.run(seeds=range(1))
-    assert order == ["plain", "plain", "fixed", "fixed", *gan.ABLATIONS]  # full run and 1/4 budget each
+    # full run and 1/4 budget of each variant, then the other targets, then the ablation
+    assert order == ["plain", "plain", "fixed", "fixed", *gan.TARGETS, *gan.ABLATIONS]
     assert set(result["ablation"]["reference"]) == {"plain", "fixed"}
+    assert [(t["mean"], t["std"]) for t in result["targets"]] == list(gan.TARGETS)
+    assert result["targets"][0]["max_error_std"] == pytest.approx(0.02)
+    assert result["goals"]["other_targets_all_seeds_succeed"] and result["selection"]
     assert any("ablation" in line for line in gan.table(result))
-    assert "ablation" not in gan.run(seeds=range(1), ablation=False)
+    quick = gan.run(seeds=range(1), ablation=False, targets=False)
+    assert "ablation" not in quick and "targets" not in quick
 
+
+def test_gan_goals_are_issue_10s_bar():
+    runs = [{"seed": s, "seconds": 2.0 + s, "cpu_seconds": 2.0, "mean_error": 0.01, "std_error": -0.02,
+             "w1": 0.015 + 0.005 * s} for s in range(3)]  # W1 0.015, 0.02, 0.025
+    fixed = {"runs": runs, "success": 3, "seeds": 3, "median_w1": 0.02, "max_w1": 0.025, "max_seconds": 4.0}
+    assert all(gan.goals_of(fixed).values())
+    assert not gan.goals_of({**fixed, "median_w1": 0.021})["fixed_median_w1_le_0.02"]
+    assert not gan.goals_of({**fixed, "max_w1": 0.031})["fixed_max_w1_le_0.03"]
+    assert not gan.goals_of({**fixed, "max_seconds": 5.1})["fixed_each_run_le_5s"]
+    worse = {**fixed, "runs": [*runs[:2], {**runs[2], "std_error": 0.031, "cpu_seconds": 5.5}]}
+    assert not gan.goals_of(worse)["fixed_mean_and_std_errors_le_0.03"]
+    assert not gan.goals_of(worse)["fixed_each_run_le_5s_cpu_time"]
+    assert not gan.goals_of(fixed, [{"success": 9, "seeds": 10}])["other_targets_all_seeds_succeed"]
+
+
+def test_fixed_recipe_is_the_candidate_chosen_on_the_tuning_seeds():
+    """Issue 10: the fixed recipe is the tuning candidate with the lowest median W1, chosen on seeds
+    other than the reported 0-9; the published results carry the same selection."""
+    best = min(gan.TUNING, key=lambda t: t["median_w1"])
+    for name, value in best["changes"].items():
+        assert getattr(gan.RECIPES["fixed"], name) == (tuple(value) if isinstance(value, list) else value), name
+    for t in gan.TUNING:
+        first, last = (int(x) for x in t["seeds"].split("-"))
+        assert first > 9 and last >= first  # never the reported seeds 0-9
+    published = json.loads(cli.RESULTS.read_text(encoding="utf-8"))["sections"]["gan"]["result"]
+    assert published["tuning"] == json.loads(json.dumps(gan.TUNING)) and published["selection"] == gan.SELECTION
 
 # --------------------------------------------------------------------------- two-layer net
 
