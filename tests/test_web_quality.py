@@ -316,7 +316,7 @@ def test_keyboard_reaches_and_uses_the_colour_scheme_toggle(in_browser, base_url
 def _use_download(browser, url: str, notebook: str) -> str:
     with _keyboard_page(browser) as page:
         _load(page, url)
-        _tab_to(page, f"el => el.matches('a[href$=\"{notebook}\"]')")
+        _tab_to(page, f"el => el.matches('a[download][href$=\"{notebook}\"]')")
         try:
             with page.expect_download(timeout=10_000) as download:
                 page.keyboard.press("Enter")
