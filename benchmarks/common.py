@@ -191,6 +191,7 @@ def environment() -> dict[str, Any]:
             "pathlearn": _version("pathlearn"),
             "statsmodels": _version("statsmodels"),
             "mkdocs": _version("mkdocs"),
+            "properdocs": _version("properdocs"),
             "cuda": torch.version.cuda if cuda else None,
         },
         "thread_pools": {

@@ -28,7 +28,7 @@ EXECUTED = re.compile(r"notebooks executed by this process so far: (\d+)")
 SUMMARY = re.compile(r"notebooks: (\d+) cached, (\d+) started, (\d+) still running")
 PLACEHOLDER = "TODO(placeholder)"
 METHOD = (
-    "`mkdocs build --strict` of the whole site (both languages) in a subprocess, as scripts/build_site.sh "
+    "`properdocs build --strict` of the whole site (both languages) in a subprocess, as scripts/build_site.sh "
     "runs it. Cold: an empty temporary notebook cache ($PATHLEARN_NOTEBOOK_CACHE) and output directory, so "
     "every notebook of both languages executes (2 kernels at a time). Warm: the same build again with the "
     "same cache and nothing changed. Executions are the build log's 'notebooks executed by this process "
@@ -94,7 +94,7 @@ def build(site_dir: Path, cache: Path) -> dict[str, Any]:
     """One strict build: wall seconds, notebooks executed, and the cache summary lines."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PATHLEARN_NOTEBOOK_CACHE": str(cache)}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+    proc = subprocess.run([sys.executable, "-m", "properdocs", "build", "--strict", "--site-dir", str(site_dir)],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     log = proc.stdout + proc.stderr

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the bilingual site strictly into site/ (or --site-dir DIR), executing the tutorial
 # notebooks that changed since the last build (cache: .cache/notebooks/). Extra arguments go to
-# `mkdocs build`. Environment: PATHLEARN_NOTEBOOK_WORKERS (kernels at once, default 2),
+# `properdocs build`. Environment: PATHLEARN_NOTEBOOK_WORKERS (kernels at once, default 2),
 # PATHLEARN_NOTEBOOK_TIMEOUT (seconds per cell, default 300), PATHLEARN_NOTEBOOK_CACHE.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -9,4 +9,4 @@ bash scripts/setup.sh
 # shellcheck disable=SC1091
 . .venv/bin/activate
 export NO_MKDOCS_2_WARNING=1
-exec mkdocs build --strict "$@"
+exec properdocs build --strict "$@"

@@ -13,6 +13,9 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+# The build runs under ProperDocs, whose CLI aliases every `mkdocs.*` import to `properdocs.*`. The tests
+# that import hooks in-process get the same modules through the same alias.
+import properdocs.replacement  # noqa: F401
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,11 +68,11 @@ class BuiltSite:
 
 
 def build_site(site_dir: Path, extra_env: dict[str, str] | None = None) -> BuiltSite:
-    """`mkdocs build --strict` into `site_dir`; fails the test with the build log on error."""
+    """`properdocs build --strict` into `site_dir`; fails the test with the build log on error."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})}
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        [sys.executable, "-m", "properdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -80,7 +83,7 @@ def build_site(site_dir: Path, extra_env: dict[str, str] | None = None) -> Built
     log = proc.stdout + proc.stderr
     if proc.returncode != 0:
         pytest.fail(
-            f"mkdocs build --strict failed (exit {proc.returncode}):\n{log[-20000:]}", pytrace=False
+            f"properdocs build --strict failed (exit {proc.returncode}):\n{log[-20000:]}", pytrace=False
         )
     return BuiltSite(site_dir=site_dir, log=log, seconds=seconds)
 

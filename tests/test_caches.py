@@ -58,9 +58,9 @@ def make_site(root: Path, names=("a",)) -> Path:
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, docs / f"{name}.ipynb")
     hooks = "\n".join(f"  - {HOOKS / hook}" for hook in ("notebook_exec.py", "cli_help.py", "jinja_cache.py"))
-    (root / "mkdocs.yml").write_text(
+    (root / "properdocs.yml").write_text(
         "site_name: cache test\n"
-        "theme:\n  name: mkdocs\n"
+        "theme:\n  name: material\n"
         "plugins:\n"
         "  - mkdocs-jupyter:\n"
         '      include: ["*.ipynb"]\n'
@@ -88,7 +88,7 @@ def build_env(root: Path) -> dict[str, str]:
 
 
 def build_argv(root: Path, out: str = "site") -> list[str]:
-    return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"),
+    return [sys.executable, "-m", "properdocs", "build", "--strict", "-f", str(root / "properdocs.yml"),
             "--site-dir", str(root / out)]
 
 

@@ -1,7 +1,7 @@
 """Every upstream internal that a hook relies on still exists.
 
 The site's hooks (hooks/*.py, and the templates in overrides/) reach into private classes, attributes,
-call signatures, event priorities, template markup and file layouts of MkDocs, Material,
+call signatures, event priorities, template markup and file layouts of MkDocs (ProperDocs), Material,
 mkdocs-static-i18n, mkdocs-jupyter, mkdocs-autorefs, mkdocstrings, nbconvert, nbclient, Jinja and
 Pygments. The docs extra bounds those packages below their next release (pyproject.toml) and the
 weekly canary builds with the newest ones; when a release drops or changes one of these
@@ -32,8 +32,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOKS = ROOT / "hooks"
-UPSTREAM = ("mkdocs", "material", "mkdocs_static_i18n", "mkdocs_jupyter", "mkdocs_autorefs", "mkdocstrings",
-            "mkdocstrings_handlers", "nbconvert", "nbclient", "jinja2", "pygments", "pymdownx", "mistune")
+UPSTREAM = ("mkdocs", "properdocs", "material", "mkdocs_static_i18n", "mkdocs_jupyter", "mkdocs_autorefs",
+            "mkdocstrings", "mkdocstrings_handlers", "nbconvert", "nbclient", "jinja2", "pygments", "pymdownx",
+            "mistune")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -197,7 +198,7 @@ CASES = [
                                   "current_language", "default_language")),
     Internal("hooks/i18n_notebooks.py", "mkdocs-static-i18n", "I18n.on_files at priority -100 (the hook runs after it)",
              "priority -100", lambda: priority(f"{I18N}.on_files", -100)),
-    Internal("hooks/i18n_notebooks.py", "mkdocs", "File._get_url(use_directory_urls)", "_get_url",
+    Internal("hooks/i18n_notebooks.py", "properdocs", "File._get_url(use_directory_urls)", "_get_url",
              lambda: has_params("mkdocs.structure.files:File._get_url", "use_directory_urls")),
     Internal("hooks/i18n_notebooks.py", "mkdocs-jupyter", "the plugin name 'mkdocs-jupyter'", '"mkdocs-jupyter"',
              lambda: entry_point("mkdocs-jupyter")),
@@ -230,16 +231,16 @@ CASES = [
     Internal("hooks/_nbrender.py", "mistune", "mistune.escape", "mistune.escape",
              lambda: obj("mistune:escape")("<")),
     # notebook_html.py
-    Internal("hooks/notebook_html.py", "mkdocs",
+    Internal("hooks/notebook_html.py", "properdocs",
              "mkdocs.structure.pages._RelativePathTreeprocessor(file, files, config)",
              "_RelativePathTreeprocessor(page.file, files, config)",
              lambda: has_params("mkdocs.structure.pages:_RelativePathTreeprocessor", "file", "files", "config")),
-    Internal("hooks/notebook_html.py", "mkdocs", "_RelativePathTreeprocessor.path_to_url(url)", "path_to_url",
+    Internal("hooks/notebook_html.py", "properdocs", "_RelativePathTreeprocessor.path_to_url(url)", "path_to_url",
              lambda: has_params("mkdocs.structure.pages:_RelativePathTreeprocessor.path_to_url", "url")),
-    Internal("hooks/notebook_html.py", "mkdocs", "_RelativePathTreeprocessor's links_to_anchors",
+    Internal("hooks/notebook_html.py", "properdocs", "_RelativePathTreeprocessor's links_to_anchors",
              "processor.links_to_anchors",
              lambda: source_has("mkdocs.structure.pages:_RelativePathTreeprocessor.__init__", "self.links_to_anchors")),
-    Internal("hooks/notebook_html.py", "mkdocs",
+    Internal("hooks/notebook_html.py", "properdocs",
              "Page.links_to_anchors and Page.present_anchor_ids, read by Page.validate_anchor_links",
              "page.present_anchor_ids",
              lambda: source_has("mkdocs.structure.pages:Page.validate_anchor_links", "links_to_anchors",

@@ -167,10 +167,10 @@ def test_canary_tries_the_newest_docs_stack_every_week():
     assert "bash scripts/setup.sh" in script
     assert "pip install --upgrade --upgrade-strategy eager" in script
     words = {word.strip("()") for word in script.split()}
-    for package in ("mkdocs", "mkdocs-material", "mkdocs-jupyter", "mkdocs-static-i18n", '"mkdocstrings[python]"',
+    for package in ("properdocs", "mkdocs-material", "mkdocs-jupyter", "mkdocs-static-i18n", '"mkdocstrings[python]"',
                     "mkdocs-autorefs"):
         assert package in words, package
-    assert "mkdocs build --strict" in script and "-m pytest" in script
+    assert "properdocs build --strict" in script and "-m pytest" in script
 
 
 def _setup_python_cache(job):
