@@ -3,7 +3,7 @@
 The page documents the whole package on one page. On a phone, Material's scripts recalculate
 the style of the whole document several times while the page loads (its palette sets attributes
 on <body> and reads a computed style back; each code block is measured), so the load time grows
-with the page; the first paint waits for its bytes. The mkdocstrings options in mkdocs.yml leave
+with the page; the first paint waits for its bytes. The mkdocstrings options in properdocs.yml leave
 out what the page repeats (signature code blocks, types in signatures, tables); this hook drops
 the bytes that mkdocstrings' output carries for nothing.
 

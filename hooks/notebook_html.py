@@ -67,7 +67,7 @@ def fix_heading_ids(content: str, slugify) -> tuple[str, list[dict], set[str]]:
     mkdocs-jupyter slugifies headings with its own ASCII-only `slugify`
     (mkdocs_jupyter/utils.py), so a Japanese heading gets `id=""` and its `¶` link goes
     nowhere, while its TOC (python-markdown's default slugify) points at `#_1`, `#_2`, ...
-    that do not exist. Here both come from the `toc` extension's `slugify` in mkdocs.yml.
+    that do not exist. Here both come from the `toc` extension's `slugify` in properdocs.yml.
     """
     used = set(ANY_ID_RE.findall(HEADING_RE.sub("", content)))  # ids that are not headings
     tokens: list[dict] = []

@@ -124,7 +124,7 @@ search.SearchIndex.generate_search_index = _utf8_search_index
 
 
 def on_config(config):
-    """The cache lives next to mkdocs.yml, in .cache/search/."""
+    """The cache lives next to properdocs.yml, in .cache/search/."""
     global _directory
     _directory = Path(config.config_file_path).resolve().parent / ".cache" / "search"
     _directory.mkdir(parents=True, exist_ok=True)
