@@ -558,14 +558,15 @@ class NotebookRunner:
         started = time.monotonic()
         try:
             seconds, stderr = execute_notebook(nb, work / nb.name, self.timeout)
+            executed = (work / nb.name).read_bytes()
             meta = {
                 "source": self._name(nb),
                 "run_seconds": round(seconds, 3),
                 "wall_seconds": round(time.monotonic() - started, 3),
                 "stderr": stderr,
-                "torch": json.loads((work / nb.name).read_text(encoding="utf-8"))["metadata"][PACKAGE]["torch"],
+                "torch": json.loads(executed)["metadata"][PACKAGE]["torch"],
                 "deps": [d.relative_to(self.package_dir.parent).as_posix() for d in deps],
-                "sha256": hashlib.sha256((work / nb.name).read_bytes()).hexdigest(),
+                "sha256": hashlib.sha256(executed).hexdigest(),
             }
             atomic_write(work / "meta.json", json.dumps(meta, indent=1))
             os.rename(work, self.entry(key))

@@ -70,14 +70,14 @@ def on_post_build(config):
     bundles = sorted(site.glob(BUNDLE))
     if not bundles:
         return
-    js_classes, stems = script_classes(bundles[0].read_text(encoding="utf-8"))
+    bundle = bundles[0].read_text(encoding="utf-8")
+    js_classes, stems = script_classes(bundle)
     classes, var_refs, attributes = site_usage(site)
     targets = [p for p in site.glob("assets/stylesheets/*.css") if STYLESHEETS.search(p.as_posix())]
-    others = [p for p in site.rglob("*.css") if p not in targets]
-    for path in others + bundles:  # custom properties the other stylesheets and the script use
-        var_refs.update(_css.VAR_REF_RE.findall(path.read_text(encoding="utf-8")))
-        if path.suffix == ".js":
-            var_refs.update(re.findall(r"--md-[\w-]+", path.read_text(encoding="utf-8")))
+    for path in site.rglob("*.css"):  # custom properties the other stylesheets and the script use
+        if path not in targets:
+            var_refs.update(_css.VAR_REF_RE.findall(path.read_text(encoding="utf-8")))
+    var_refs.update(_css.VAR_REF_RE.findall(bundle), re.findall(r"--md-[\w-]+", bundle))
     originals = {path: _original(path.relative_to(site).as_posix(), config) for path in targets}
     for path, original in originals.items():
         if original is None:

@@ -160,22 +160,16 @@ def test_holdout_values_never_reach_the_forecast(fast_run):
     assert not np.array_equal(changed.future, fast_run.future)  # future sees the whole series
 
 
-def test_same_seed_same_numbers_other_seed_other_numbers(fast_run):
-    again = train_forecaster(AIRLINE, seed=0, device="cpu", method="recursive", **FAST)
+@pytest.mark.parametrize("method, fixture, loss", [("recursive", "fast_run", "loss"),
+                                                   ("direct", "direct_run", "member_loss")])
+def test_same_seed_same_numbers_other_seed_other_numbers(request, method, fixture, loss):
+    first = request.getfixturevalue(fixture)
+    again = train_forecaster(AIRLINE, seed=0, device="cpu", method=method, **FAST)
     for name in ("forecast", "future"):
-        assert np.array_equal(getattr(again, name), getattr(fast_run, name))
-    assert np.array_equal(again.history["loss"], fast_run.history["loss"])
-    other = train_forecaster(AIRLINE, seed=1, device="cpu", method="recursive", **FAST)
-    assert not np.array_equal(other.forecast, fast_run.forecast)
-
-
-def test_direct_same_seed_same_numbers_other_seed_other_numbers(direct_run):
-    again = train_forecaster(AIRLINE, seed=0, device="cpu", method="direct", **FAST)
-    for name in ("forecast", "future"):
-        assert np.array_equal(getattr(again, name), getattr(direct_run, name))
-    assert np.array_equal(again.history["member_loss"], direct_run.history["member_loss"])
-    other = train_forecaster(AIRLINE, seed=1, device="cpu", method="direct", **FAST)
-    assert not np.array_equal(other.forecast, direct_run.forecast)
+        assert np.array_equal(getattr(again, name), getattr(first, name))
+    assert np.array_equal(again.history[loss], first.history[loss])
+    other = train_forecaster(AIRLINE, seed=1, device="cpu", method=method, **FAST)
+    assert not np.array_equal(other.forecast, first.forecast)
 
 
 def test_non_positive_series_uses_plain_seasonal_differences():
