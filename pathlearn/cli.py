@@ -190,7 +190,7 @@ def twolayer(steps: int, lr: float, dtype: str, seed: int, device: str, out: Pat
                    "3 * max(SEASON, 12) for direct].")
 @click.option("--method", type=click.Choice(["recursive", "direct"]), default="recursive", show_default=True,
               help="recursive: predicts one step and feeds it back; direct: one forward pass "
-                   "predicts all HORIZON values, and several models are averaged.")
+                   "predicts all HORIZON values, as offsets from the mean of the last SEASON values.")
 @click.option("--members", type=POSITIVE_INT, default=None,
               help="Models averaged by the direct method [default: tuned]; 1 for recursive.")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
@@ -205,7 +205,7 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
 
     The LSTM forecasts the held-out last HORIZON values (recursively, feeding
     its own predictions back, or with --method direct all of them in one
-    forward pass, averaged over several models) and is compared with the
+    forward pass) and is compared with the
     seasonal-naive baseline; it then forecasts the next HORIZON values after
     the series ends.
 

@@ -13,10 +13,11 @@ Two methods (`train_forecaster(method=...)`):
   next value at every step, and each prediction is appended to the input window to predict the
   one after.
 - `"direct"`: a `DirectForecaster` reads the last `window` values (three seasons by default) and
-  predicts all `horizon` next values in one forward pass; `members` of them, trained one after
-  the other from the same seed, are averaged (`Ensemble`). Its settings were chosen on a
-  validation split (1957-1959 of the airline series), where it beat the recursive model; on the
-  1960 holdout it did not (see the Results page), so it is not the default.
+  predicts all `horizon` next values in one forward pass, as offsets from the **level**, the mean
+  of the last season of its inputs (`level=True`); `members` of them, trained one after the
+  other from the same seed, are averaged (`Ensemble`; one by default). Its settings were chosen
+  on a validation split (1957-1959 of the airline series), where it beat the recursive model; on
+  the 1960 holdout it did not (see the Results page), so it is not the default.
 
 Each step is a public function short enough for a tutorial to show whole:
 `seasonal_differences`, `make_windows`, `make_horizon_windows`, `train_loop`,
@@ -62,14 +63,15 @@ __all__ = [
 #: Defaults of `train_forecaster`, chosen by forecasting each of 1956-1959 from the years
 #: before it, never by looking at 1960, the airline series' holdout.
 DEFAULTS: dict[str, Any] = {"method": "recursive", "window_seasons": 1, "members": 1, "hidden": 16,
-                            "epochs": 200, "lr": 0.005, "noise": 1.5}
+                            "epochs": 200, "lr": 0.005, "noise": 1.5, "level": False}
 """Defaults of `train_forecaster` (the recursive method); chosen on 1956-1959, never on 1960."""
 
 #: Defaults of `train_forecaster(method="direct")`, chosen by `benchmarks.lstm.select_settings`:
 #: it forecasts each of 1957-1959 from the years before it, never looking at 1960. The window is
-#: `window_seasons * max(season, 12)` values.
-DIRECT_DEFAULTS: dict[str, Any] = {"method": "direct", "window_seasons": 3, "members": 5, "hidden": 16,
-                                   "epochs": 200, "lr": 0.005, "noise": 3.0}
+#: `window_seasons * max(season, 12)` values; `level`: forecasts are offsets from the mean of the
+#: last `season` inputs.
+DIRECT_DEFAULTS: dict[str, Any] = {"method": "direct", "window_seasons": 3, "members": 1, "hidden": 16,
+                                   "epochs": 200, "lr": 0.005, "noise": 1.5, "level": True}
 """Defaults of `train_forecaster(method="direct")`; chosen on 1957-1959, never on 1960."""
 
 
@@ -96,20 +98,28 @@ class LSTMForecaster(nn.Module):
 class DirectForecaster(nn.Module):
     """An `nn.LSTM` that reads a window and predicts the next `horizon` values at once.
 
+    With `level > 0` the LSTM predicts only how far each value will be from the **level**,
+    the mean of the last `level` inputs, which is added to its output (a skip connection).
+
     Args:
         hidden: Size of the LSTM's hidden state.
         horizon: Values predicted per window.
+        level: Inputs averaged into the level (one season: 12); 0: no level.
     """
 
-    def __init__(self, hidden: int = 16, horizon: int = 12) -> None:
+    def __init__(self, hidden: int = 16, horizon: int = 12, level: int = 0) -> None:
         super().__init__()
         self.lstm = nn.LSTM(input_size=1, hidden_size=hidden, batch_first=True)
         self.head = nn.Linear(hidden, horizon)
+        self.level = level
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map windows `(batch, steps, 1)` to the next `horizon` values, `(batch, horizon)`."""
         out, _ = self.lstm(x)
-        return self.head(out[:, -1])  # from the hidden state after the last step
+        change = self.head(out[:, -1])  # from the hidden state after the last step
+        if self.level == 0:
+            return change
+        return x[:, -self.level:, 0].mean(dim=1, keepdim=True) + change
 
 
 class Ensemble(nn.Module):
@@ -128,9 +138,9 @@ class Ensemble(nn.Module):
         return torch.stack([model(x) for model in self.models]).mean(dim=0)
 
 
-def make_ensemble(hidden: int = 16, horizon: int = 12, members: int = 5) -> Ensemble:
-    """An `Ensemble` of `members` new `DirectForecaster(hidden, horizon)` (rebuilds saved weights)."""
-    return Ensemble([DirectForecaster(hidden, horizon) for _ in range(members)])
+def make_ensemble(hidden: int = 16, horizon: int = 12, members: int = 1, level: int = 0) -> Ensemble:
+    """An `Ensemble` of `members` new `DirectForecaster(hidden, horizon, level)` (rebuilds saved weights)."""
+    return Ensemble([DirectForecaster(hidden, horizon, level) for _ in range(members)])
 
 
 def direct_forecast(model: nn.Module, context: torch.Tensor) -> torch.Tensor:
@@ -205,6 +215,7 @@ class ForecastResult:
         inputs_shape: Shape of the training windows, `(windows, window, 1)`.
         method: `"direct"` or `"recursive"`.
         members: Models averaged (always 1 for `"recursive"`).
+        level: Inputs averaged into the direct model's level (`season`), or 0: no level.
         history: Per-epoch `"loss"` (mean squared error on the standardized scale), of the first
             member; `"member_loss"`: shape `(members, epochs)`, every member's.
         model: The trained model, on `device`: an `Ensemble` of `DirectForecaster`s
@@ -236,6 +247,7 @@ class ForecastResult:
     model: nn.Module = field(repr=False)
     method: str = "recursive"
     members: int = 1
+    level: int = 0
 
     @property
     def model_config(self) -> dict[str, int]:
@@ -243,7 +255,7 @@ class ForecastResult:
         `LSTMForecaster(**model_config)` for `"recursive"`."""
         if self.method == "recursive":
             return {"hidden": self.hidden}
-        return {"hidden": self.hidden, "horizon": self.horizon, "members": self.members}
+        return {"hidden": self.hidden, "horizon": self.horizon, "members": self.members, "level": self.level}
 
     @property
     def model_kind(self) -> str:
@@ -396,8 +408,11 @@ def _settings(n: int, **given: Any) -> dict[str, Any]:
     for name, check in (("hidden", positive_int), ("epochs", positive_int), ("lr", positive_float),
                         ("members", positive_int)):
         settings[name] = check(name, defaults[name] if given[name] is None else given[name])
-    if method == "recursive" and settings["members"] != 1:
-        raise InvalidInputError("method 'recursive' trains one model: members must be 1")
+    level = bool(defaults["level"] if given["level"] is None else given["level"])
+    if method == "recursive" and (settings["members"] != 1 or level):
+        raise InvalidInputError("method 'recursive' trains one model without a level: members must be 1"
+                                " and level false")
+    settings["level"] = season if level else 0
     noise = defaults["noise"] if given["noise"] is None else given["noise"]
     settings["noise"] = float(positive_float("noise", noise) if noise != 0 else noise)
     # recursive: one window and its target one step later; direct: a window and `horizon` targets
@@ -424,7 +439,7 @@ def _train_models(x: np.ndarray, settings: dict[str, Any], device: torch.device,
         if settings["method"] == "recursive":
             model = LSTMForecaster(settings["hidden"]).to(device)
         else:
-            model = DirectForecaster(settings["hidden"], horizon).to(device)
+            model = DirectForecaster(settings["hidden"], horizon, settings["level"]).to(device)
         losses.append(train_loop(model, inputs_t, targets_t, epochs=settings["epochs"], lr=settings["lr"],
                                  noise=settings["noise"], progress=progress))
         models.append(model)
@@ -444,6 +459,7 @@ def train_forecaster(
     noise: float | None = None,
     method: str | None = None,
     members: int | None = None,
+    level: bool | None = None,
     seed: int = 0,
     device: str | torch.device = "auto",
     progress: bool = False,
@@ -453,8 +469,9 @@ def train_forecaster(
     The steps: `seasonal_differences` of the training part, standardized with its own mean
     and standard deviation; `torch.manual_seed(seed)`; then, for `method="recursive"` (the
     default), `make_windows`, one `LSTMForecaster`, `train_loop` and `recursive_forecast`; for
-    `method="direct"`, `make_horizon_windows`, `members` new `DirectForecaster`s trained one
-    after the other with `train_loop`, and `direct_forecast` with their `Ensemble`. Both
+    `method="direct"`, `make_horizon_windows`, `members` new `DirectForecaster`s (with
+    `level=season` when `level` is true) trained one after the other with `train_loop`, and
+    `direct_forecast` with their `Ensemble`. Both
     forecast from the last window of the training part (and of the whole series, for `future`)
     and end with `undifference`. Unset settings come from `DEFAULTS` (recursive) or
     `DIRECT_DEFAULTS` (direct).
@@ -469,9 +486,11 @@ def train_forecaster(
         epochs: Full-batch Adam steps per model (default 200).
         lr: Adam learning rate (default 0.005).
         noise: Standard deviation of the Gaussian noise added to the training inputs, in
-            standardized units (default 1.5; 3.0 for direct); 0 turns it off.
+            standardized units (default 1.5); 0 turns it off.
         method: `"recursive"` (default) or `"direct"`.
-        members: Models averaged by the direct method (default 5); always 1 for recursive.
+        members: Models averaged by the direct method (default 1); always 1 for recursive.
+        level: Direct method only (default true): the model predicts offsets from the mean of
+            the last `season` inputs (`DirectForecaster(level=season)`); false for recursive.
         seed: Seed for the weights and the noise; the same seed gives the same numbers on the CPU.
         device: `"auto"`, `"cpu"`, `"cuda"`, `"cuda:N"` or `"mps"`.
         progress: Show a progress bar over the epochs on stderr.
@@ -483,7 +502,8 @@ def train_forecaster(
     """
     values = _as_series(series)
     settings = _settings(len(values), season=season, horizon=horizon, window=window, hidden=hidden,
-                         epochs=epochs, lr=lr, noise=noise, method=method, members=members)
+                         epochs=epochs, lr=lr, noise=noise, method=method, members=members,
+                         level=level)
     season, horizon, window = settings["season"], settings["horizon"], settings["window"]
     device = resolve_device(device)
     log = bool(np.all(values > 0))

@@ -447,8 +447,9 @@ def test_published_lstm_defaults_are_the_ones_chosen_on_the_validation_split():
     assert lstm["defaults"] == DEFAULTS
     assert max(selection["validation_years"]) < 1960  # the airline holdout is 1960
     best = min(selection["stage1"], key=lambda row: row["score"])["settings"]
-    assert {k: v for k, v in DEFAULTS.items() if k in ("window_seasons", "noise")} == \
-        {k: best[k] for k in ("window_seasons", "noise")}
+    assert {k: v for k, v in DEFAULTS.items() if k in ("level", "window_seasons", "noise")} == \
+        {k: best[k] for k in ("level", "window_seasons", "noise")}
+    assert {row["settings"]["level"] for row in selection["stage1"]} == {False, True}
     assert min(selection["stage2"], key=lambda row: row["score"])["settings"]["members"] == DEFAULTS["members"]
     # Tutorial 2 says the direct model won on the validation years, against the basic model
     assert min(row["score"] for row in selection["stage2"]) < selection["basic"]["score"]

@@ -42,7 +42,7 @@ def fast_run():
 
 @pytest.fixture(scope="module")
 def direct_run():
-    """The direct model (an ensemble)."""
+    """The direct model (an ensemble of DIRECT_DEFAULTS["members"], with the level path)."""
     return train_forecaster(AIRLINE, seed=0, device="cpu", method="direct", **FAST)
 
 
@@ -208,6 +208,7 @@ def test_horizon_longer_than_a_season():
         ({"method": "both"}, "method must be 'direct' or 'recursive'"),
         ({"members": 0}, "members must be a positive integer"),
         ({"method": "recursive", "members": 3}, "members must be 1"),
+        ({"method": "recursive", "level": True}, "level false"),
     ],
 )
 def test_bad_arguments(kwargs, message):
@@ -287,6 +288,17 @@ def test_direct_forecaster_predicts_the_horizon_from_the_last_hidden_state():
     assert not direct_forecast(model, x).requires_grad
 
 
+def test_level_path_adds_the_mean_of_the_last_inputs():
+    torch.manual_seed(0)
+    plain = DirectForecaster(hidden=8, horizon=5)
+    with_level = DirectForecaster(hidden=8, horizon=5, level=4)
+    with_level.load_state_dict(plain.state_dict())
+    x = torch.randn(3, 7, 1)
+    level = x[:, -4:, 0].mean(dim=1, keepdim=True)
+    assert torch.allclose(with_level(x), plain(x) + level)
+    assert (plain.level, with_level.level) == (0, 4)
+
+
 def test_ensemble_is_the_mean_of_its_members():
     torch.manual_seed(0)
     members = [DirectForecaster(4, 3) for _ in range(3)]
@@ -309,7 +321,7 @@ def test_direct_training_is_the_composition_of_the_steps(direct_run):
     models, losses = [], []
     with cpu_threads():
         for _ in range(DIRECT_DEFAULTS["members"]):
-            model = DirectForecaster(DIRECT_DEFAULTS["hidden"], 12)
+            model = DirectForecaster(DIRECT_DEFAULTS["hidden"], 12, level=12 if DIRECT_DEFAULTS["level"] else 0)
             losses.append(train_loop(model, inputs, targets, epochs=5, lr=DIRECT_DEFAULTS["lr"],
                                      noise=DIRECT_DEFAULTS["noise"]))
             models.append(model)
@@ -325,6 +337,7 @@ def test_direct_training_is_the_composition_of_the_steps(direct_run):
 def test_direct_result_fields_and_the_seasonal_naive_residual(direct_run):
     r = direct_run
     assert (r.method, r.members, r.window) == ("direct", DIRECT_DEFAULTS["members"], 36)
+    assert r.level == (12 if DIRECT_DEFAULTS["level"] else 0) == r.model.models[0].level
     assert r.history["member_loss"].shape == (DIRECT_DEFAULTS["members"], 5)
     assert np.array_equal(r.history["loss"], r.history["member_loss"][0])
     assert isinstance(r.model, Ensemble) and len(r.model.models) == DIRECT_DEFAULTS["members"]
@@ -348,7 +361,7 @@ def test_direct_holdout_values_never_reach_the_forecast(direct_run):
 
 def test_defaults_are_the_basic_model():
     assert DEFAULTS == {"method": "recursive", "window_seasons": 1, "members": 1, "hidden": 16,
-                        "epochs": 200, "lr": 0.005, "noise": 1.5}
+                        "epochs": 200, "lr": 0.005, "noise": 1.5, "level": False}
     assert DIRECT_DEFAULTS["method"] == "direct"
     assert train_forecaster(AIRLINE.values[:60], device="cpu", epochs=1).method == "recursive"
 
