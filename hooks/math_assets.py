@@ -1,11 +1,18 @@
-"""Load KaTeX (assets/vendor/katex, ~300 KB of script, stylesheet and auto-render) and
-assets/javascripts/math.js only on the pages that have math.
+"""Load KaTeX (assets/vendor/katex, ~300 KB of script and stylesheet) and
+assets/javascripts/math.js only on the pages that have math, and keep them off the critical path.
 
 Not an upstream bug, a cost: MkDocs puts `extra_css` and `extra_javascript` on every page, so the
 pages without a formula (the API and CLI references, the device page, ...) would download and
-run KaTeX for nothing, and its stylesheet would block their first paint. Here the tags go into
-the pages whose content has math, at the places `extra_css`/`extra_javascript` would put them:
-the stylesheet before the site's first own stylesheet, the scripts at the end of <body>.
+run KaTeX for nothing. Here the tags go into the pages whose content has math, at the places
+`extra_css`/`extra_javascript` would put them: the stylesheet before the site's first own
+stylesheet (which may override it), the scripts at the end of <body>.
+
+Even there, KaTeX's stylesheet must not block the first paint (issue 9: on a phone every
+render-blocking byte delays it): it is linked with media="print", which the browser fetches at
+low priority without waiting for it, and data-pl-katex, by which math.js finds it and switches it
+to media="all" once it has loaded, before it renders the first formula. math.js then renders in
+short tasks and leaves the math of closed <details> until they open (see its header). It splits
+the text itself, so KaTeX's contrib/auto-render is not loaded.
 """
 
 from __future__ import annotations
@@ -16,9 +23,10 @@ import re
 from mkdocs.utils import get_relative_url
 
 STYLESHEETS = ["assets/vendor/katex/katex.min.css"]
+# Not render-blocking: math.js sets media="all" when the sheet has loaded (see the docstring).
+STYLESHEET_ATTRS = 'media="print" data-pl-katex'
 SCRIPTS = [
     "assets/vendor/katex/katex.min.js",
-    "assets/vendor/katex/contrib/auto-render.min.js",
     "assets/javascripts/math.js",
 ]
 # pymdownx.arithmatex (generic) wraps the math of Markdown pages in class="arithmatex".
@@ -50,7 +58,8 @@ def on_post_page(output, page, config):
     if not getattr(page, "has_math", False):
         return output
     links = "".join(
-        f'<link rel="stylesheet" href="{get_relative_url(path, page.url)}">\n' for path in STYLESHEETS
+        f'<link rel="stylesheet" href="{get_relative_url(path, page.url)}" {STYLESHEET_ATTRS}>\n'
+        for path in STYLESHEETS
     )
     first_own = config.extra_css[0] if config.extra_css else None
     anchor = f'<link rel="stylesheet" href="{get_relative_url(str(first_own), page.url)}">'

@@ -2,7 +2,20 @@
 // hooks/math_assets.py links KaTeX and this script only on the pages that have math.
 // Markdown pages: pymdownx.arithmatex (generic) wraps math in .arithmatex as \( \) and \[ \].
 // Notebook pages: nbconvert leaves $...$ and $$...$$ in the markdown cells (and text/latex
-// outputs) as text. A formula KaTeX cannot parse is reported with console.error.
+// outputs) as text. A formula KaTeX cannot parse stays as text and is reported with console.error.
+//
+// Off the critical path (issue 9):
+// - KaTeX's stylesheet does not block the first paint: the hook links it with media="print" and
+//   data-pl-katex, and this script switches it on (media="all") once it has loaded, then renders;
+//   KaTeX markup is never shown without its styles. Where the link is missing (a page reached by
+//   Material's instant navigation from a page without math), it is added here.
+// - Rendering runs in short tasks of at most BUDGET_MS each, one formula at a time, yielding with
+//   scheduler.yield() (or setTimeout), never inside Material's document$ callback itself.
+// - Math inside a closed <details> (the collapsed "further", hint and solution blocks) waits until
+//   its block opens: a capture-phase click/keydown on the summary renders it before the block
+//   opens; a MutationObserver on the `open` attribute (a microtask, so before the next paint)
+//   catches the other ways: find-in-page, anchors, scripts, printing. Nested blocks alike.
+// window.plMath tells tests how far it got: {state: "waiting"|"rendering"|"done", tasks, formulas}.
 (function () {
   var BRACKETS = [
     { left: "\\[", right: "\\]", display: true },
@@ -14,25 +27,226 @@
     { left: "\\begin{equation}", right: "\\end{equation}", display: true },
     { left: "\\begin{align}", right: "\\end{align}", display: true },
   ].concat(BRACKETS);
+  var IGNORED = { SCRIPT: 1, NOSCRIPT: 1, STYLE: 1, TEXTAREA: 1, PRE: 1, CODE: 1, OPTION: 1 };
+  // ~8 ms per task: under Lighthouse's 4x CPU slowdown still well below the 50 ms of a long task.
+  var BUDGET_MS = typeof window.plMathBudgetMs === "number" ? window.plMathBudgetMs : 8;
+  var CSS_URL = (function () {
+    var src = document.currentScript && document.currentScript.src;
+    return src ? new URL("../vendor/katex/katex.min.css", src).href : null;
+  })();
 
-  function render(root) {
-    if (typeof renderMathInElement !== "function") {
-      console.error("math.js: KaTeX auto-render is not loaded");
-      return;
+  var stats = (window.plMath = { state: "waiting", tasks: 0, formulas: 0 });
+  var page = 0; // bumped for each document$ emission: a newer page abandons the older queue
+  var cssReady = false;
+  var queue = []; // visible text nodes with math, in document order: {node, delimiters}
+  var deferred = []; // the same, inside a closed <details>
+  var running = false;
+
+  // ---------------------------------------------------------------- splitting (as auto-render)
+  // KaTeX's contrib/auto-render (MIT) splits the same way: the first opening delimiter, then the
+  // matching closing one outside braces; \begin{...} environments are passed to KaTeX whole.
+  function escapeRegex(s) {
+    return s.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&");
+  }
+  function leftRegex(delimiters) {
+    return new RegExp("(" + delimiters.map(function (d) { return escapeRegex(d.left); }).join("|") + ")");
+  }
+  var LEFT = new Map([[BRACKETS, leftRegex(BRACKETS)], [NOTEBOOK, leftRegex(NOTEBOOK)]]);
+
+  function findEnd(delimiter, text, start) {
+    var braces = 0;
+    for (var i = start; i < text.length; i++) {
+      var c = text[i];
+      if (braces <= 0 && text.slice(i, i + delimiter.length) === delimiter) return i;
+      if (c === "\\") i++;
+      else if (c === "{") braces++;
+      else if (c === "}") braces--;
     }
-    root.querySelectorAll(".arithmatex").forEach(function (el) {
-      renderMathInElement(el, { delimiters: BRACKETS });
-    });
-    root
-      .querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown, .jupyter-wrapper .jp-RenderedLatex")
-      .forEach(function (el) {
-        renderMathInElement(el, { delimiters: NOTEBOOK });
-      });
+    return -1;
   }
 
+  // The first formula of `text`: {start, end, tex, display}, or null.
+  function firstMath(text, delimiters) {
+    var start = text.search(LEFT.get(delimiters));
+    if (start < 0) return null;
+    var rest = text.slice(start);
+    var d = delimiters.find(function (x) { return rest.startsWith(x.left); });
+    var close = findEnd(d.right, rest, d.left.length);
+    if (close < 0) return null;
+    var raw = rest.slice(0, close + d.right.length);
+    var tex = /^\\begin{/.test(raw) ? raw : rest.slice(d.left.length, close);
+    return { start: start, end: start + raw.length, tex: tex, display: d.display };
+  }
+
+  // ---------------------------------------------------------------- rendering
+  // Renders the first formula of item.node in place; true while the node has more math.
+  function renderOne(item) {
+    var node = item.node;
+    if (!node.parentNode) return false;
+    var m = firstMath(node.data, item.delimiters);
+    if (!m) return false;
+    var mathNode = m.start > 0 ? node.splitText(m.start) : node;
+    var rest = mathNode.splitText(m.end - m.start);
+    var span = document.createElement("span");
+    try {
+      katex.render(m.tex, span, { displayMode: m.display });
+      mathNode.parentNode.replaceChild(span, mathNode);
+    } catch (e) {
+      if (!(e instanceof katex.ParseError)) throw e;
+      console.error("KaTeX auto-render: Failed to parse `" + m.tex + "` with ", e);
+    }
+    stats.formulas++;
+    if (!rest.length) rest.remove(); // the formula ended the text: no empty node left behind
+    item.node = rest;
+    return true;
+  }
+
+  function renderAll(item) {
+    while (renderOne(item));
+  }
+
+  function yieldThen(fn) {
+    if (window.scheduler && typeof window.scheduler.yield === "function") window.scheduler.yield().then(fn);
+    else setTimeout(fn, 0);
+  }
+
+  function work(forPage) {
+    if (forPage !== page) return;
+    stats.tasks++;
+    var deadline = performance.now() + BUDGET_MS;
+    do {
+      if (!queue.length) {
+        running = false;
+        stats.state = "done";
+        return;
+      }
+      if (!renderOne(queue[0])) queue.shift();
+    } while (performance.now() < deadline);
+    yieldThen(function () { work(forPage); });
+  }
+
+  function kick() {
+    if (!cssReady || running || !queue.length) {
+      if (cssReady && !running) stats.state = "done";
+      return;
+    }
+    running = true;
+    stats.state = "rendering";
+    var forPage = page;
+    yieldThen(function () { work(forPage); });
+  }
+
+  // ---------------------------------------------------------------- closed <details>
+  // Whether `node` is hidden by a closed <details> (its summary excepted); `opening` counts as open.
+  function hidden(node, opening) {
+    for (var child = node, el = node.parentNode; el && el.nodeType === 1; child = el, el = el.parentNode) {
+      if (el.nodeName === "DETAILS" && el !== opening && !el.open && child.nodeName !== "SUMMARY") return true;
+    }
+    return false;
+  }
+
+  function reveal(details, opening) {
+    var now = [];
+    deferred = deferred.filter(function (item) {
+      if (!details.contains(item.node) || hidden(item.node, opening)) return true;
+      now.push(item);
+      return false;
+    });
+    if (!now.length) return;
+    if (cssReady) {
+      now.forEach(renderAll); // in this task: the block shows rendered math from its first paint
+    } else {
+      queue = now.concat(queue); // first thing once the stylesheet is there
+    }
+  }
+
+  function onActivate(event) {
+    if (event.type === "keydown" && event.key !== "Enter" && event.key !== " ") return;
+    var summary = event.target && event.target.closest && event.target.closest("summary");
+    var details = summary && summary.parentNode;
+    if (details && details.nodeName === "DETAILS" && !details.open) reveal(details, details);
+  }
+
+  function onOpen(records) {
+    records.forEach(function (r) {
+      if (r.target.nodeName === "DETAILS" && r.target.open) reveal(r.target, null);
+    });
+  }
+
+  // ---------------------------------------------------------------- collecting, per page
+  function collect(root, delimiters) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: function (n) {
+        if (n.nodeType === 1) {
+          return IGNORED[n.nodeName] || n.classList.contains("katex") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP;
+        }
+        return LEFT.get(delimiters).test(n.data) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
+      },
+    });
+    for (var n = walker.nextNode(); n; n = walker.nextNode()) {
+      (hidden(n, null) ? deferred : queue).push({ node: n, delimiters: delimiters });
+    }
+  }
+
+  function stylesheet(done) {
+    var link = document.querySelector("link[data-pl-katex]");
+    if (!link && CSS_URL) {
+      link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = CSS_URL;
+      link.media = "print";
+      link.setAttribute("data-pl-katex", "");
+      document.head.appendChild(link);
+    }
+    if (!link) return done();
+    function on() {
+      link.media = "all";
+      done();
+    }
+    if (link.sheet) return on();
+    link.addEventListener("load", on, { once: true });
+    link.addEventListener("error", function () {
+      console.error("math.js: KaTeX's stylesheet did not load: " + link.href);
+    }, { once: true });
+  }
+
+  function start(doc, forPage) {
+    if (forPage !== page) return;
+    if (typeof katex === "undefined") {
+      console.error("math.js: KaTeX is not loaded");
+      return;
+    }
+    var body = doc.body;
+    body.querySelectorAll(".arithmatex").forEach(function (el) { collect(el, BRACKETS); });
+    body
+      .querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown, .jupyter-wrapper .jp-RenderedLatex")
+      .forEach(function (el) { collect(el, NOTEBOOK); });
+    if (cssReady) return kick();
+    stylesheet(function () {
+      cssReady = true;
+      if (forPage === page) kick();
+    });
+  }
+
+  // Called in Material's document$ callback, i.e. inside the bundle's task: only schedules.
+  function onPage(doc) {
+    var forPage = ++page;
+    queue = [];
+    deferred = [];
+    running = false;
+    stats.state = "waiting";
+    setTimeout(function () { start(doc, forPage); }, 0);
+  }
+
+  document.addEventListener("click", onActivate, true);
+  document.addEventListener("keydown", onActivate, true);
+  new MutationObserver(onOpen).observe(document, { attributes: true, attributeFilter: ["open"], subtree: true });
+
   if (typeof document$ !== "undefined") {
-    document$.subscribe(function (doc) { render(doc.body); });  // Material's page observable
+    document$.subscribe(onPage); // Material's page observable, also under instant navigation
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { onPage(document); });
   } else {
-    document.addEventListener("DOMContentLoaded", function () { render(document.body); });
+    onPage(document);
   }
 })();
