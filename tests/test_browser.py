@@ -224,15 +224,149 @@ def test_search_index_loads_when_search_is_used(visit):
     assert not visit.errors, visit.errors
 
 
+# The text of notebook markdown cells and arithmatex spans that still shows TeX. innerText leaves
+# out what a closed <details> hides.
+RAW_MATH = r"""root => [...root.querySelectorAll('.jp-RenderedMarkdown, .arithmatex')]
+    .map(e => e.innerText).filter(t => /\$[^$]+\$|\\\(|\\\[/.test(t))"""
+# Rendered formulas that a closed <details> hides (its summary is not hidden).
+HIDDEN_KATEX = """() => [...document.querySelectorAll('.katex')].filter(k => {
+    for (let c = k, e = k.parentElement; e; c = e, e = e.parentElement)
+        if (e.tagName === 'DETAILS' && !e.open && c.tagName !== 'SUMMARY') return true;
+    return false; }).length"""
+# The closed blocks, not inside another closed one, whose own markdown cells hold TeX.
+CLOSED_WITH_MATH = r"""() => [...document.querySelectorAll('details:not([open])')].filter(d =>
+    !d.parentElement.closest('details:not([open])') &&
+    [...d.querySelectorAll('.jp-RenderedMarkdown')].some(m => m.closest('details') === d &&
+        /\$[^$]+\$|\\\(|\\\[/.test(m.textContent)))"""
+
+
+def _math_done(page):
+    """math.js renders after load, in short tasks: wait until it says it has finished."""
+    page.wait_for_function("() => window.plMath && window.plMath.state === 'done'", timeout=20_000)
+    return page
+
+
 def test_math_is_rendered(visit, site):
-    pages = ["", "en/"] + _tutorials(site, "ja")[:1] + _tutorials(site, "en")[:1]
+    """All math outside closed blocks is rendered, none inside them (it waits until they open)."""
+    pages = ["", "en/"] + _tutorials(site, "ja")[:1] + _tutorials(site, "en")[-1:]
     for path in pages:
-        page = visit.go(path)
+        page = _math_done(visit.go(path))
         assert page.locator(".katex").count() > 0, f"{path}: no rendered math"
         assert page.locator(".katex-error").count() == 0, f"{path}: KaTeX errors"
-        raw = page.eval_on_selector_all(
-            ".jp-RenderedMarkdown, .arithmatex",
-            r"els => els.map(e => e.innerText).filter(t => /\$[^$]+\$|\\\(|\\\[/.test(t))",
-        )
+        raw = page.evaluate(f"({RAW_MATH})(document)")
         assert not raw, f"{path}: math left as text: {raw}"
+        assert page.evaluate(HIDDEN_KATEX) == 0, f"{path}: math rendered in a closed block"
+        assert page.evaluate("link => link.media", page.locator("link[data-pl-katex]").element_handle()) == "all"
+    assert not visit.errors, visit.errors
+
+
+def _open_and_look(page, block, open_it) -> dict:
+    """Opens `block` with `open_it()` and returns what the next frame shows: whether it is open
+    and its raw TeX (requestAnimationFrame callbacks run before that frame is painted)."""
+    block.evaluate(
+        f"""d => {{ window.__frame = null;
+            d.__look = () => requestAnimationFrame(() => {{
+                window.__frame = {{open: d.open, raw: ({RAW_MATH})(d)}}; }});
+            window.addEventListener('click', d.__look, {{once: true}}); }}"""  # summary activation
+    )
+    open_it()
+    block.evaluate("d => window.removeEventListener('click', d.__look)")
+    return page.wait_for_function("() => window.__frame").json_value()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_math_in_a_closed_block_renders_as_it_opens(visit, site, lang):
+    """A collapsed block shows rendered math from the first frame it is open in, whether it is
+    opened by a click, by the keyboard (Enter, Space) or otherwise (a script, an anchor,
+    find-in-page: a MutationObserver on `open`)."""
+    path = _tutorials(site, lang)[-1]  # the GAN tutorial: many blocks with math
+    page = _math_done(visit.go(path))
+    blocks = page.evaluate_handle(CLOSED_WITH_MATH)
+    count = blocks.evaluate("bs => bs.length")
+    assert count >= 4, f"{path}: {count} closed blocks with math"
+
+    def block(i):
+        return blocks.evaluate_handle("(bs, i) => bs[i]", i).as_element()
+
+    def summary(i):
+        return block(i).query_selector(":scope > summary")
+
+    assert block(0).evaluate(f"d => ({RAW_MATH})(d).length") == 0  # closed: innerText hides it
+    assert block(0).evaluate("d => d.querySelectorAll('.katex').length") == 0, "rendered before opening"
+    # a real click, Enter and Space on the focused summary: each ends in the summary's click
+    frame = _open_and_look(page, block(0), lambda: summary(0).click())
+    assert frame == {"open": True, "raw": []}, f"{path}: click: {frame}"
+    frame = _open_and_look(page, block(1), lambda: (summary(1).focus(), page.keyboard.press("Enter")))
+    assert frame == {"open": True, "raw": []}, f"{path}: Enter: {frame}"
+    frame = _open_and_look(page, block(2), lambda: (summary(2).focus(), page.keyboard.press(" ")))
+    assert frame == {"open": True, "raw": []}, f"{path}: Space: {frame}"
+    frame = _open_and_look(page, block(3), lambda: block(3).evaluate("d => { d.open = true; d.__look(); }"))  # no click
+    assert frame == {"open": True, "raw": []}, f"{path}: open attribute: {frame}"
+    for i in range(4):
+        assert block(i).evaluate("d => d.querySelectorAll('.katex').length") > 0, (path, i)
+    assert page.locator(".katex-error").count() == 0
+    assert not visit.errors, visit.errors
+
+
+NESTED_MATH_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>math</title>
+<link rel="icon" href="data:,"></head><body><div class="jupyter-wrapper"><div class="jp-RenderedMarkdown">
+<p id="top">$a^2$ and $$\\sum_i x_i$$</p>
+<details id="outer"><summary>Outer $b$</summary><p id="c">$c$</p>
+<details id="inner"><summary>Inner</summary><p id="d">$d$</p></details></details>
+</div></div>
+<script src="../vendor/katex/katex.min.js"></script><script src="math.js"></script></body></html>"""
+
+
+def test_math_in_nested_blocks_and_without_material(visit, base_url):
+    """A page of its own (served next to math.js): no Material, so no document$, and no KaTeX
+    stylesheet link (math.js adds it); math in a summary shows at once; a block inside a closed
+    block renders when it, not its parent, opens."""
+    url = base_url + "assets/javascripts/math-test.html"
+    visit.page.route(url, lambda route: route.fulfill(body=NESTED_MATH_PAGE, content_type="text/html"))
+    page = _math_done(visit.go("assets/javascripts/math-test.html"))
+    katex = "sel => document.querySelectorAll(sel + ' .katex').length"
+    assert page.evaluate(katex, "#top") == 2 and page.evaluate(katex, "#outer > summary") == 1
+    assert page.evaluate(katex, "#c") == 0 and page.evaluate(katex, "#d") == 0
+    assert page.evaluate("() => document.querySelector('link[data-pl-katex]').media") == "all"
+    page.evaluate("() => { document.getElementById('outer').open = true; }")
+    assert page.evaluate(katex, "#c") == 1 and page.evaluate(katex, "#d") == 0
+    page.click("#inner > summary")
+    assert page.evaluate(katex, "#d") == 1
+    assert page.evaluate("() => window.plMath.formulas") == 5
+    assert not visit.errors, visit.errors
+
+
+# Every task of math.js's renders one formula when its time budget is 0 (a setting for this test).
+SPLIT_INIT = """
+window.plMathBudgetMs = 0;
+window.__katexSeen = [];
+new MutationObserver(() => {  // runs at the end of each task that changed the DOM
+    const n = document.querySelectorAll('.katex').length;
+    if (n !== (window.__katexSeen.at(-1) || 0)) window.__katexSeen.push(n);
+    if (n && !window.__cssAtFirst) {
+        const link = document.querySelector('link[data-pl-katex]');
+        window.__cssAtFirst = {media: link.media, loaded: !!link.sheet};
+    }
+}).observe(document, {childList: true, subtree: true});
+// after every DOMContentLoaded listener of the document, Material's document$ among them
+window.addEventListener('DOMContentLoaded', () => {
+    window.__atDOMContentLoaded = {katex: document.querySelectorAll('.katex').length,
+                                   state: window.plMath && window.plMath.state};
+});
+"""
+
+
+def test_math_renders_in_several_tasks_after_its_stylesheet(visit, site):
+    """Structure, not timing (these machines are noisy): nothing renders in the task where
+    Material's document$ emits, nothing before KaTeX's stylesheet is on, and with a zero time
+    budget each task renders exactly one formula."""
+    visit.page.add_init_script(SPLIT_INIT)
+    path = _tutorials(site, "en")[-1]
+    page = _math_done(visit.go(path))
+    assert page.evaluate("() => window.__atDOMContentLoaded") == {"katex": 0, "state": "waiting"}
+    assert page.evaluate("() => window.__cssAtFirst") == {"media": "all", "loaded": True}
+    formulas = page.evaluate("() => window.plMath.formulas")
+    assert formulas > 5 and page.locator(".katex").count() == formulas
+    assert page.evaluate("() => window.__katexSeen") == list(range(1, formulas + 1))
+    assert page.evaluate("() => window.plMath.tasks") > formulas
     assert not visit.errors, visit.errors

@@ -1,5 +1,5 @@
-"""KaTeX only on the pages with math (hooks/math_assets.py) and an API page without the
-indentation of mkdocstrings' templates (hooks/api_reference.py)."""
+"""KaTeX only on the pages with math, its stylesheet not render-blocking (hooks/math_assets.py),
+and an API page without the indentation of mkdocstrings' templates (hooks/api_reference.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import api_reference  # noqa: E402
 import math_assets  # noqa: E402
 
 KATEX_JS = "assets/vendor/katex/katex.min.js"
+KATEX_CSS = "assets/vendor/katex/katex.min.css"
 MATH_DELIMITERS = re.compile(r"\$|\\\(|\\\[|\\begin\{")
 
 
@@ -90,6 +91,27 @@ def test_katex_loads_exactly_where_there_is_math(site):
     for rel in ("api/index.html", "en/api/index.html", "cli/index.html", "en/cli/index.html"):
         assert rel not in with_katex, f"{rel} loads KaTeX without math"
     assert {"index.html", "en/index.html"} <= with_katex
+
+
+@pytest.mark.site
+def test_katex_stylesheet_does_not_block_the_first_paint(site):
+    """A stylesheet blocks the first paint unless its media does not match: KaTeX's is linked
+    with media="print" and data-pl-katex, and math.js switches it on once it has loaded."""
+    pages = 0
+    for path in sorted(site.site_dir.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        rel = path.relative_to(site.site_dir).as_posix()
+        links = [tag for tag in re.findall(r"<link\b[^>]*>", html) if KATEX_CSS in tag]
+        if KATEX_JS not in html:
+            assert not links, f"{rel} links KaTeX's stylesheet without math"
+            continue
+        pages += 1
+        assert len(links) == 1, (rel, links)
+        attrs = dict(re.findall(r'\s([\w-]+)(?:="([^"]*)")?', links[0]))
+        assert attrs.get("rel") == "stylesheet" and attrs.get("media") == "print", (rel, links[0])
+        assert "data-pl-katex" in attrs, (rel, links[0])
+        assert "auto-render" not in html, rel  # math.js splits the text itself
+    assert pages >= 2
 
 
 @pytest.mark.site

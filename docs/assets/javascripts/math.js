@@ -41,6 +41,9 @@
   var queue = []; // visible text nodes with math, in document order: {node, delimiters}
   var deferred = []; // the same, inside a closed <details>
   var running = false;
+  var roots = []; // the elements whose text may hold math: [element, delimiters]
+  var stale = false; // a queued text node was replaced (search highlighting does): collect again
+  var failed = new WeakSet(); // formulas KaTeX could not parse, left as text: not tried again
 
   // ---------------------------------------------------------------- splitting (as auto-render)
   // KaTeX's contrib/auto-render (MIT) splits the same way: the first opening delimiter, then the
@@ -82,7 +85,10 @@
   // Renders the first formula of item.node in place; true while the node has more math.
   function renderOne(item) {
     var node = item.node;
-    if (!node.parentNode) return false;
+    if (!node.isConnected) {
+      stale = stale || node.length > 0;
+      return false;
+    }
     var m = firstMath(node.data, item.delimiters);
     if (!m) return false;
     var mathNode = m.start > 0 ? node.splitText(m.start) : node;
@@ -93,6 +99,7 @@
       mathNode.parentNode.replaceChild(span, mathNode);
     } catch (e) {
       if (!(e instanceof katex.ParseError)) throw e;
+      failed.add(mathNode);
       console.error("KaTeX auto-render: Failed to parse `" + m.tex + "` with ", e);
     }
     stats.formulas++;
@@ -115,6 +122,7 @@
     stats.tasks++;
     var deadline = performance.now() + BUDGET_MS;
     do {
+      if (!queue.length && stale) refresh();
       if (!queue.length) {
         running = false;
         stats.state = "done";
@@ -145,18 +153,23 @@
     return false;
   }
 
-  function reveal(details, opening) {
+  function reveal(details, opening, again) {
     var now = [];
     deferred = deferred.filter(function (item) {
-      if (!details.contains(item.node) || hidden(item.node, opening)) return true;
+      var node = item.node; // one that was replaced meanwhile: renderOne notes it, collect again
+      if (node.isConnected && (!details.contains(node) || hidden(node, opening))) return true;
       now.push(item);
       return false;
     });
     if (!now.length) return;
-    if (cssReady) {
-      now.forEach(renderAll); // in this task: the block shows rendered math from its first paint
-    } else {
+    if (!cssReady) {
       queue = now.concat(queue); // first thing once the stylesheet is there
+      return;
+    }
+    now.forEach(renderAll); // in this task: the block shows rendered math from its first paint
+    if (stale && !again) {
+      refresh();
+      reveal(details, opening, true);
     }
   }
 
@@ -180,12 +193,20 @@
         if (n.nodeType === 1) {
           return IGNORED[n.nodeName] || n.classList.contains("katex") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP;
         }
-        return LEFT.get(delimiters).test(n.data) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
+        return !failed.has(n) && LEFT.get(delimiters).test(n.data) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
       },
     });
     for (var n = walker.nextNode(); n; n = walker.nextNode()) {
       (hidden(n, null) ? deferred : queue).push({ node: n, delimiters: delimiters });
     }
+  }
+
+  // Every text node with math not yet rendered, from scratch.
+  function refresh() {
+    stale = false;
+    queue = [];
+    deferred = [];
+    roots.forEach(function (r) { collect(r[0], r[1]); });
   }
 
   function stylesheet(done) {
@@ -217,10 +238,12 @@
       return;
     }
     var body = doc.body;
-    body.querySelectorAll(".arithmatex").forEach(function (el) { collect(el, BRACKETS); });
+    roots = [];
+    body.querySelectorAll(".arithmatex").forEach(function (el) { roots.push([el, BRACKETS]); });
     body
       .querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown, .jupyter-wrapper .jp-RenderedLatex")
-      .forEach(function (el) { collect(el, NOTEBOOK); });
+      .forEach(function (el) { roots.push([el, NOTEBOOK]); });
+    refresh();
     if (cssReady) return kick();
     stylesheet(function () {
       cssReady = true;
@@ -233,6 +256,7 @@
     var forPage = ++page;
     queue = [];
     deferred = [];
+    roots = [];
     running = false;
     stats.state = "waiting";
     setTimeout(function () { start(doc, forPage); }, 0);
