@@ -313,6 +313,9 @@ NESTED_MATH_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"
 <p id="top">$a^2$ and $$\\sum_i x_i$$</p>
 <details id="outer"><summary>Outer $b$</summary><p id="c">$c$</p>
 <details id="inner"><summary>Inner</summary><p id="d">$d$</p></details></details>
+<details id="marked"><summary>Highlighted</summary>
+<p id="m">$x_\\text{in<mark data-md-highlight>put</mark>}$ and <mark data-md-highlight>input</mark></p>
+<p id="late">$y_\\text{late}$ late</p></details>
 </div></div>
 <script src="../vendor/katex/katex.min.js"></script><script src="math.js"></script></body></html>"""
 
@@ -320,7 +323,7 @@ NESTED_MATH_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"
 def test_math_in_nested_blocks_and_without_material(visit, base_url):
     """A page of its own (served next to math.js): no Material, so no document$, and no KaTeX
     stylesheet link (math.js adds it); math in a summary shows at once; a block inside a closed
-    block renders when it, not its parent, opens."""
+    block renders when it, not its parent, opens; search highlights inside TeX do not stop it."""
     url = base_url + "assets/javascripts/math-test.html"
     visit.page.route(url, lambda route: route.fulfill(body=NESTED_MATH_PAGE, content_type="text/html"))
     page = _math_done(visit.go("assets/javascripts/math-test.html"))
@@ -332,7 +335,19 @@ def test_math_in_nested_blocks_and_without_material(visit, base_url):
     assert page.evaluate(katex, "#c") == 1 and page.evaluate(katex, "#d") == 0
     page.click("#inner > summary")
     assert page.evaluate(katex, "#d") == 1
-    assert page.evaluate("() => window.plMath.formulas") == 5
+    # Material's search highlighting (?h=) marks terms in text, TeX too: before math.js collects
+    # the text (#m) and after (#late, replaced as Material replaces a text node)
+    page.evaluate("""() => {
+        const late = document.getElementById('late').firstChild, s = document.createElement('span');
+        s.innerHTML = '$y_\\\\text{<mark data-md-highlight>late</mark>}$ <mark data-md-highlight>late</mark>';
+        late.replaceWith(...s.childNodes); }""")
+    page.click("#marked > summary")
+    assert page.evaluate(katex, "#m") == 1 and page.evaluate(katex, "#late") == 1
+    assert page.evaluate("() => [...document.querySelectorAll('#marked mark')].map(m => m.textContent)") == [
+        "input",
+        "late",
+    ]  # the marks outside the formulas stay
+    assert page.evaluate("() => window.plMath.formulas") == 7
     assert not visit.errors, visit.errors
 
 

@@ -168,8 +168,14 @@
     }
     now.forEach(renderAll); // in this task: the block shows rendered math from its first paint
     if (stale && !again) {
-      refresh();
+      refresh(); // finds the block's replaced text again: in the queue if the block is open already
+      queue = queue.filter(function (item) {
+        if (!details.contains(item.node)) return true;
+        renderAll(item);
+        return false;
+      });
       reveal(details, opening, true);
+      kick();
     }
   }
 
@@ -201,12 +207,40 @@
     }
   }
 
+  // Material's search highlighting (a page opened from a search result, ?h=...) wraps the
+  // terms in <mark> elements, also inside TeX not yet rendered: unwrap those inside a formula.
+  function unmark(root, delimiters) {
+    var parents = new Set();
+    root.querySelectorAll("mark[data-md-highlight]").forEach(function (m) { parents.add(m.parentNode); });
+    parents.forEach(function (p) {
+      var text = "";
+      var marks = [];
+      for (var c = p.firstChild; c; c = c.nextSibling) {
+        var t = c.nodeType === 3 ? c.data : c.textContent;
+        if (c.nodeName === "MARK" && c.hasAttribute("data-md-highlight")) marks.push([c, text.length, text.length + t.length]);
+        text += t;
+      }
+      var formulas = [];
+      for (var at = 0, m; (m = firstMath(text.slice(at), delimiters)); at += m.end) {
+        formulas.push([at + m.start, at + m.end]);
+      }
+      marks.forEach(function (k) {
+        if (formulas.some(function (f) { return k[1] < f[1] && k[2] > f[0]; })) k[0].replaceWith(k[0].textContent);
+      });
+      p.normalize();
+    });
+  }
+
   // Every text node with math not yet rendered, from scratch.
   function refresh() {
     stale = false;
     queue = [];
     deferred = [];
-    roots.forEach(function (r) { collect(r[0], r[1]); });
+    var marked = document.querySelector("mark[data-md-highlight]");
+    roots.forEach(function (r) {
+      if (marked) unmark(r[0], r[1]);
+      collect(r[0], r[1]);
+    });
   }
 
   function stylesheet(done) {
