@@ -9,15 +9,17 @@ first, together about as long as the first style and layout of the page itself.
 1. It sets `data-md-color-switching` on <body> (and removes it a task later) so that palette.css's
    `[data-md-color-switching] *{transition-duration:0s!important}` stops transitions while the
    colours change. A universal selector under the attribute makes each change of the attribute
-   restyle the whole page. `scope_switching_rule` gives the same rule to the elements that have
-   a transition (the rightmost part of every selector that declares one), so only they restyle;
-   the search box's `::placeholder` is left out (a pseudo-element in the browser's own shadow
-   tree restyles the whole page again): its colour fades instead of switching at once.
+   restyle the whole page; scoped to the elements that declare a transition (links, code, the
+   navigation's links) it still restyled 2,700 of the API page's elements, twice.
+   `drop_switching_rule` removes the rule: when the reader switches the scheme, the elements
+   with a colour transition (links: 125-250 ms) fade to their new colour, the rest switch at once.
 2. It appends `<meta name="color-scheme">` to <head> and sets its content. Chromium restyles the
    whole document on either change, whatever the value. `detach_color_scheme_meta` keeps that
-   meta out of the document (the script still sets its content, on a detached element);
-   extra.css gives the root element the dark scheme's `color-scheme` instead, which is what the
-   meta was for: the canvas and the viewport's scrollbars.
+   meta out of the document (the script still sets its content, on a detached element).
+   overrides/main.html has `<meta name="color-scheme" content="light dark">` in <head> instead,
+   from the start: the canvas and the viewport's scrollbars (what the meta is for) follow the
+   reader's preference, as the palette does. (A `:root:has(> body[...])` rule would restyle
+   the root, and with it the page, at every change under <body>.)
 
 Both patch the site's copies (the pruned palette.css, the bundle), after hooks/theme_css.py.
 The bundle's patch keeps its length, so its source map stays right; if Material's code changes
@@ -29,7 +31,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import tinycss2
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
@@ -40,64 +41,14 @@ APPEND_SCHEME_META = re.compile(
     r'let (?P<var>[\w$]+)=[\w$]+\("meta",\{name:"color-scheme"\}\);'
     r"(?P<append>document\.head\.appendChild\((?P=var)\);)"
 )
-NO_TRANSITION = {"none", "0", "0s", "0ms"}
-# Pseudo-elements in a user-agent shadow tree (::placeholder) make Chromium restyle the whole
-# subtree again; only the search box's placeholder has a transition, and it goes unfrozen.
-SHADOW_PSEUDO = re.compile(r"::(?!before|after)[\w-]+")
-COMBINATORS = {">", "+", "~"}
 
 
-def _qualified_rules(nodes):
-    for node in nodes:
-        if node.type == "qualified-rule":
-            yield node
-        elif node.type == "at-rule" and node.content is not None and node.lower_at_keyword in ("media", "supports"):
-            yield from _qualified_rules(tinycss2.parse_blocks_contents(node.content, skip_whitespace=True,
-                                                                       skip_comments=True))
-
-
-def _makes_transition(rule) -> bool:
-    """Whether the rule declares a transition that takes time (`transition: none` does not)."""
-    return any(decl.type == "declaration" and decl.lower_name in ("transition", "transition-duration")
-               and tinycss2.serialize(decl.value).strip().lower() not in NO_TRANSITION
-               for decl in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True))
-
-
-def _last_compound(selector: list) -> str:
-    """`.md-typeset table th:after` -> `th:after`: the part that names the element itself."""
-    start = 0
-    for i, token in enumerate(selector):
-        if token.type == "whitespace" or (token.type == "literal" and token.value in COMBINATORS):
-            start = i + 1
-    return tinycss2.serialize(selector[start:]).strip()
-
-
-def transition_targets(stylesheets: list[str]) -> list[str]:
-    """The rightmost compound of every selector that declares a transition, in first-seen order."""
-    targets: dict[str, None] = {}
-    for css in stylesheets:
-        for rule in _qualified_rules(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)):
-            if "data-md-color-switching" in tinycss2.serialize(rule.prelude) or not _makes_transition(rule):
-                continue
-            selector: list = []
-            for token in [*rule.prelude, tinycss2.ast.LiteralToken(0, 0, ",")]:
-                if token.type == "literal" and token.value == ",":
-                    compound = _last_compound(selector)
-                    if compound and not compound.startswith(("*", ":")) and not SHADOW_PSEUDO.search(compound):
-                        targets[compound] = None
-                    selector = []
-                else:
-                    selector.append(token)
-    return list(targets)
-
-
-def scope_switching_rule(palette_css: str, targets: list[str]) -> str:
-    """palette.css with the switching rule limited to the elements `targets` select."""
+def drop_switching_rule(palette_css: str) -> str:
+    """palette.css without the rule that stops transitions while the scheme switches."""
     if palette_css.count(SWITCHING_RULE) != 1:
         raise PluginError("hooks/palette_load.py: Material's palette.css no longer has "
                           f"{SWITCHING_RULE!r} exactly once; see the hook's docstring")
-    scoped = ",".join(f"[data-md-color-switching] {target}" for target in targets)
-    return palette_css.replace(SWITCHING_RULE, f"{scoped}{{transition-duration:0s!important}}")
+    return palette_css.replace(SWITCHING_RULE, "")
 
 
 def detach_color_scheme_meta(bundle: str) -> str:
@@ -114,13 +65,10 @@ def detach_color_scheme_meta(bundle: str) -> str:
 def on_post_build(config):
     """Patch the site's palette.css and Material's bundle."""
     site = Path(config.site_dir)
-    stylesheets = sorted(site.glob("assets/stylesheets/*.css"))
-    palettes = [p for p in stylesheets if re.fullmatch(r"palette\.[0-9a-f]+\.min\.css", p.name)]
-    targets = transition_targets([p.read_text(encoding="utf-8") for p in stylesheets if p not in palettes])
-    for path in palettes:
+    for path in site.glob("assets/stylesheets/palette.*.min.css"):
         text = path.read_text(encoding="utf-8")
-        if SWITCHING_RULE in text or "data-md-color-switching" not in text:  # else: patched already
-            path.write_text(scope_switching_rule(text, targets), encoding="utf-8")
+        if "data-md-color-switching" in text:  # else: dropped already
+            path.write_text(drop_switching_rule(text), encoding="utf-8")
     for path in site.glob("assets/javascripts/bundle.*.min.js"):
         text = path.read_text(encoding="utf-8")
         if APPEND_SCHEME_META.search(text) or 'name:"color-scheme"' not in text:  # else: patched already

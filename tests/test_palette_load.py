@@ -1,4 +1,5 @@
-"""Material's palette no longer restyles every element while a page loads (hooks/palette_load.py).
+"""Material's script no longer restyles every element while a page loads: its palette
+(hooks/palette_load.py) and the class it gives <html> (overrides/main.html).
 
 The unit tests need no site; they also run the two patches on Material's own files, so an
 upgrade that changes them fails here. The browser tests trace a page load in chromium and look
@@ -21,23 +22,11 @@ import palette_load  # noqa: E402
 MATERIAL_ASSETS = Path(__import__("material").__file__).parent / "templates" / "assets"
 
 
-def test_targets_are_the_rightmost_part_of_selectors_that_declare_a_transition():
-    css = (".md-nav__link{transition:color 125ms}\n"
-           ".md-typeset table th[role=columnheader]:after,.a>.b{transition-duration:.25s}\n"
-           "@media screen{.md-typeset :hover>.headerlink{transition:none}.c .md-top{transition:opacity .2s}}\n"
-           "@media (prefers-reduced-motion){*,:after,:before{transition:none!important}}\n"
-           ".x{color:red}\n.md-search__input::placeholder{transition:color .25s}\n.y .md-nav__link{transition:x 1s}\n")
-    assert palette_load.transition_targets([css]) == [
-        ".md-nav__link", "th[role=columnheader]:after", ".b", ".md-top"]
-
-
-def test_the_switching_rule_is_scoped_to_the_targets():
+def test_the_switching_rule_goes():
     css = f"a{{b:c}}@media screen{{{palette_load.SWITCHING_RULE}}}"
-    scoped = palette_load.scope_switching_rule(css, [".a", "b:after"])
-    assert scoped == ("a{b:c}@media screen{[data-md-color-switching] .a,[data-md-color-switching] b:after"
-                      "{transition-duration:0s!important}}")
+    assert palette_load.drop_switching_rule(css) == "a{b:c}@media screen{}"
     with pytest.raises(PluginError, match="no longer has"):
-        palette_load.scope_switching_rule("a{b:c}", [".a"])
+        palette_load.drop_switching_rule("a{b:c}")
 
 
 def test_the_color_scheme_meta_stays_detached_and_the_bundle_keeps_its_length():
@@ -52,12 +41,8 @@ def test_the_color_scheme_meta_stays_detached_and_the_bundle_keeps_its_length():
 
 def test_both_patches_apply_to_materials_own_files():
     (palette,) = (MATERIAL_ASSETS / "stylesheets").glob("palette.*.min.css")
-    (main,) = (MATERIAL_ASSETS / "stylesheets").glob("main.*.min.css")
     (bundle,) = (MATERIAL_ASSETS / "javascripts").glob("bundle.*.min.js")
-    targets = palette_load.transition_targets([main.read_text(encoding="utf-8")])
-    assert ".md-nav__link" in targets and ".md-header__option" in targets
-    scoped = palette_load.scope_switching_rule(palette.read_text(encoding="utf-8"), targets)
-    assert "[data-md-color-switching] *" not in scoped
+    assert "data-md-color-switching" not in palette_load.drop_switching_rule(palette.read_text(encoding="utf-8"))
     text = bundle.read_text(encoding="utf-8")
     assert len(palette_load.detach_color_scheme_meta(text)) == len(text)
 
@@ -95,50 +80,36 @@ def _invalidations(browser, url: str) -> list[dict]:  # noqa: F811
 def test_no_script_restyles_the_whole_page_while_it_loads(browser, base_url, path):  # noqa: F811
     records = _invalidations(browser, base_url + path)
     assert records, "the trace recorded no style invalidation at all"
-    # the color-scheme meta (recorded with the script's stack), and a palette attribute on <body>
-    # that a selector reads with the whole subtree below it (recorded with that selector)
+    # the color-scheme meta (recorded with the script's stack); an attribute of <html> or <body>
+    # that a selector reads with the whole subtree below it (the palette's attributes, <html>'s
+    # class: recorded with the selectors), or that the root reads through :has()
     whole = [r for r in records if r.get("stackTrace") and r.get("reason") == "PlatformColorChange"]
     whole += [r for r in records if r.get("reason") == "Invalidation set invalidates subtree"
-              and r.get("nodeName", "").split()[0] in ("HTML", "BODY")
-              and any("data-md-color" in s.get("selector", "") for s in r.get("selectors", []))]
+              and r.get("nodeName", "").split()[0] in ("HTML", "BODY")]
+    whole += [r for r in records
+              if r.get("reason") == "Affected by :has()" and r.get("nodeName", "").startswith("HTML")]
     assert not whole, f"{path}: the whole page was restyled by a script: {whole[:3]}"
 
 
 @pytest.mark.site
 @pytest.mark.browser
-def test_switching_still_freezes_every_transition(browser, base_url):  # noqa: F811
-    """What Material's `[data-md-color-switching] *` rule did: no element transitions (itself,
-    ::before or ::after) while the attribute is on <body>."""
-    page = browser.new_page(viewport={"width": 412, "height": 823})
-    try:
-        page.goto(base_url + TUTORIAL)
-        page.wait_for_load_state("networkidle")
-        moving = page.evaluate("""() => {
-          document.body.setAttribute('data-md-color-switching', '');
-          const out = [];
-          for (const el of document.body.querySelectorAll('*'))
-            for (const pseudo of [null, '::before', '::after']) {
-              const d = getComputedStyle(el, pseudo).transitionDuration;
-              if (d.split(',').some(v => parseFloat(v) > 0))
-                out.push(`${el.tagName}.${el.className} ${pseudo || ''} ${d}`);
-            }
-          return out;
-        }""")
-    finally:
-        page.close()
-    assert not moving, f"transitions left running while the scheme switches: {moving[:5]}"
-
-
-@pytest.mark.site
-@pytest.mark.browser
-@pytest.mark.parametrize("scheme,expected", [("dark", "dark"), ("light", "normal")])
-def test_the_root_takes_the_schemes_color_scheme(browser, base_url, scheme, expected):  # noqa: F811
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_the_canvas_follows_the_readers_scheme(browser, base_url, scheme):  # noqa: F811
+    """One color-scheme meta, the page's own ("light dark"), and Material's never attached: the
+    root (outside <body>, which the palette styles) draws in the reader's scheme."""
     page = browser.new_page(color_scheme=scheme)
     try:
         page.goto(base_url + TUTORIAL)
         page.wait_for_load_state("networkidle")
-        root, metas = page.evaluate("""() => [getComputedStyle(document.documentElement).colorScheme,
-                                              document.querySelectorAll('meta[name=color-scheme]').length]""")
+        metas, canvas_text = page.evaluate("""() => {
+          const probe = document.createElement('i');
+          probe.style.color = 'CanvasText';
+          document.documentElement.append(probe);  // outside <body>
+          const color = getComputedStyle(probe).color;
+          probe.remove();
+          return [[...document.querySelectorAll('meta[name=color-scheme]')].map(m => m.content), color];
+        }""")
     finally:
         page.close()
-    assert (root, metas) == (expected, 0)
+    dark_text = canvas_text != "rgb(0, 0, 0)"
+    assert (metas, dark_text) == (["light dark"], scheme == "dark")
