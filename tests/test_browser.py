@@ -351,6 +351,27 @@ def test_math_in_nested_blocks_and_without_material(visit, base_url):
     assert not visit.errors, visit.errors
 
 
+def test_math_renders_again_when_document_emits_a_new_page(visit, site):
+    """Material's instant navigation (not enabled here) swaps the content and emits document$
+    again: math.js renders the new content, and brings KaTeX's stylesheet back if it went."""
+    gan, lstm = _tutorials(site, "en")[-1], _tutorials(site, "en")[-2]
+    page = _math_done(visit.go(gan))
+    page.evaluate(
+        """async url => {
+        const doc = new DOMParser().parseFromString(await (await fetch(url)).text(), 'text/html');
+        doc.querySelectorAll('article img').forEach(img => img.remove());  // relative to the other page
+        document.querySelector('article').replaceWith(doc.querySelector('article'));
+        document.querySelector('link[data-pl-katex]').remove();
+        document$.next(document); }""",
+        visit.base_url + lstm,
+    )
+    _math_done(page)
+    assert page.locator("article .katex").count() > 0
+    assert not page.evaluate(f"({RAW_MATH})(document)")
+    assert page.evaluate("() => [...document.querySelectorAll('link[data-pl-katex]')].map(l => l.media)") == ["all"]
+    assert not visit.errors, visit.errors
+
+
 # Every task of math.js's renders one formula when its time budget is 0 (a setting for this test).
 SPLIT_INIT = """
 window.plMathBudgetMs = 0;

@@ -9,8 +9,9 @@
 //   data-pl-katex, and this script switches it on (media="all") once it has loaded, then renders;
 //   KaTeX markup is never shown without its styles. Where the link is missing (a page reached by
 //   Material's instant navigation from a page without math), it is added here.
-// - Rendering runs in short tasks of at most BUDGET_MS each, one formula at a time, yielding with
-//   scheduler.yield() (or setTimeout), never inside Material's document$ callback itself.
+// - Rendering runs in short tasks of about BUDGET_MS each, one formula at a time (a task stops
+//   when its slowest formula so far would no longer fit), yielding with scheduler.yield() (or
+//   setTimeout), never inside Material's document$ callback itself.
 // - Math inside a closed <details> (the collapsed "further", hint and solution blocks) waits until
 //   its block opens: a capture-phase click/keydown on the summary renders it before the block
 //   opens; a MutationObserver on the `open` attribute (a microtask, so before the next paint)
@@ -120,7 +121,9 @@
   function work(forPage) {
     if (forPage !== page) return;
     stats.tasks++;
-    var deadline = performance.now() + BUDGET_MS;
+    var now = performance.now();
+    var deadline = now + BUDGET_MS;
+    var longest = 0; // the slowest formula of this task so far: the next one may take as long
     do {
       if (!queue.length && stale) refresh();
       if (!queue.length) {
@@ -128,8 +131,11 @@
         stats.state = "done";
         return;
       }
+      var before = now;
       if (!renderOne(queue[0])) queue.shift();
-    } while (performance.now() < deadline);
+      now = performance.now();
+      longest = Math.max(longest, now - before);
+    } while (now + longest < deadline);
     yieldThen(function () { work(forPage); });
   }
 
@@ -278,8 +284,7 @@
       .querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown, .jupyter-wrapper .jp-RenderedLatex")
       .forEach(function (el) { roots.push([el, NOTEBOOK]); });
     refresh();
-    if (cssReady) return kick();
-    stylesheet(function () {
+    stylesheet(function () { // at once where it has loaded already
       cssReady = true;
       if (forPage === page) kick();
     });
@@ -292,6 +297,7 @@
     deferred = [];
     roots = [];
     running = false;
+    cssReady = false; // a new page may have left the old stylesheet behind: look again
     stats.state = "waiting";
     setTimeout(function () { start(doc, forPage); }, 0);
   }
