@@ -1,12 +1,15 @@
 """LSTM forecaster vs seasonal naive, SARIMA and Holt-Winters, and how its defaults were chosen.
 
-Three parts:
+Four parts:
 
 - `select_settings`: the direct model's settings, chosen on a validation split that ends before
   the airline holdout (forecasts of 1957, 1958 and 1959, each from the years before it); 1960 is
   never looked at. Its chosen settings must equal `pathlearn.lstm.DIRECT_DEFAULTS` (a test checks).
-- the airline holdout (12 and 24 months): the direct model and the basic recursive one (the
-  default), seeds 0-9, against the classical methods;
+- `select_hybrid`: the same for the hybrid (exponential smoothing + LSTM, `method="hybrid"`), with
+  SARIMA's and Holt-Winters' scores on the same validation forecasts; it must equal
+  `pathlearn.lstm.HYBRID_DEFAULTS`.
+- the airline holdout (12 and 24 months): the direct model, the hybrid and the basic recursive one
+  (the default), seeds 0-9, against the classical methods;
 - other monthly series read as `pathlearn lstm --csv` reads them (shipped with statsmodels).
 """
 
@@ -24,7 +27,7 @@ import numpy as np
 from benchmarks.common import median
 from pathlearn.classical import holt_winters_forecast, sarima_forecast
 from pathlearn.datasets import Series, load_airline, load_csv_series
-from pathlearn.lstm import DIRECT_DEFAULTS, rmse, seasonal_naive, train_forecaster
+from pathlearn.lstm import DIRECT_DEFAULTS, HYBRID_DEFAULTS, rmse, seasonal_naive, train_forecaster
 
 HORIZON = SEASON = 12
 GOAL_MEDIAN_RMSE = 25.0
@@ -39,6 +42,12 @@ STAGE1 = [{"level": level, "window_seasons": w, "noise": n} for level in (False,
           for n in (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)]
 STAGE2_MEMBERS = (1, 3, 5)
 FIXED = {"hidden": 16, "epochs": 200, "lr": 0.005}
+CONFIRM_SEEDS = range(3, 8)
+# The hybrid (exponential smoothing + LSTM): stage 1 the smoothing coefficients (window 2 seasons,
+# noise 0.5, one model); stage 2 the window and the noise; stage 3 the models averaged.
+HYBRID_START = {"window_seasons": 2, "noise": 0.5}
+HYBRID_STAGE1 = [{"alpha": a, "gamma": g} for a in (0.03, 0.1, 0.3, 0.6) for g in (0.1, 0.3, 0.6, 0.9)]
+HYBRID_STAGE2 = [{"window_seasons": w, "noise": n} for w in (1, 2, 3) for n in (0.25, 0.5, 1.0, 1.5)]
 # The direct model chosen by the first selection (without the level path), which reached the 1960
 # holdout before this one: reported next to it, on the 12-month holdout.
 FIRST_CANDIDATE = {"window_seasons": 3, "noise": 3.0, "members": 5, "level": False}
@@ -47,7 +56,9 @@ METHOD = (
     "forecasts those 12 (RMSE in thousands of passengers). The LSTM is train_forecaster on the CPU, one run per "
     "seed: with method='direct' (one forward pass predicts all 12 months, an ensemble of several models; "
     "runs[].rmse) and with method='recursive' (the basic model and the default; runs[].basic_rmse); seconds are its "
-    "training + forecast time (ForecastResult.seconds). The classical methods are deterministic; seconds are the "
+    "training + forecast time (ForecastResult.seconds); runs[].hybrid_rmse: method='hybrid', exponential smoothing + "
+    "LSTM (after Smyl's ES-RNN, simplified), the third candidate. The classical methods are deterministic; seconds "
+    "are the "
     "wall time of a second call (the first one imports statsmodels). The same for a 24-month holdout (1959-1960) "
     "and for other monthly series written to a CSV file and read with load_csv_series, as `pathlearn lstm "
     "--csv` reads them."
@@ -64,6 +75,17 @@ SELECTION = (
 )
 
 
+HYBRID_SELECTION = (
+    "The same validation split and score (forecasts of 1957, 1958 and 1959 from the years before each, seeds "
+    "{seeds}, mean RMSE). Stage 1 compares the smoothing coefficients of the level (alpha 0.03 to 0.6) and of the "
+    "season (gamma 0.1 to 0.9) with a window of 2 seasons, noise 0.5 and one model; stage 2 the window (1, 2 or "
+    "3 seasons) and the input noise (0.25 to 1.5) with the best coefficients; stage 3 averages 1, 3 or 5 models. "
+    "The lowest score wins; hidden size 16, 200 epochs and learning rate 0.005 are kept. The choice is then "
+    "scored again on seeds {confirm}, with the direct and the basic models, and written down before the hybrid "
+    "was run on 1960. SARIMA and Holt-Winters are scored on the same three forecasts."
+)
+
+
 def _validation_score(settings: dict[str, Any], seeds: range, method: str = "direct") -> dict[str, Any]:
     """Mean RMSE of the model with `settings` over the validation years and `seeds`."""
     values = load_airline().values[:-HORIZON]  # never the holdout
@@ -72,6 +94,8 @@ def _validation_score(settings: dict[str, Any], seeds: range, method: str = "dir
         end = len(values) - 12 * (VALIDATION_YEARS[-1] - year)  # the series up to December of `year`
         kwargs = {"window": settings["window_seasons"] * SEASON, "noise": settings["noise"],
                   "members": settings["members"], "level": settings.get("level", False), **FIXED}
+        if method == "hybrid":
+            kwargs.update(alpha=settings["alpha"], gamma=settings["gamma"])
         per_year.append([train_forecaster(values[:end], method=method, seed=s, device="cpu", **kwargs).rmse
                          for s in seeds])
     scores = np.array(per_year)
@@ -95,6 +119,41 @@ def select_settings(seeds: range = SELECTION_SEEDS) -> dict[str, Any]:
             "matches_defaults": {"method": "direct", **chosen, **FIXED} == DIRECT_DEFAULTS}
 
 
+def _classical_validation() -> dict[str, dict[str, Any]]:
+    """SARIMA's and Holt-Winters' RMSE on the same validation forecasts (1957-1959)."""
+    values = load_airline().values[:-HORIZON]
+    rows = {}
+    for name, forecast in ((SARIMA, sarima_forecast), (HOLT_WINTERS, holt_winters_forecast)):
+        per_year = {}
+        for year in VALIDATION_YEARS:
+            end = len(values) - 12 * (VALIDATION_YEARS[-1] - year)
+            per_year[str(year)] = rmse(forecast(values[: end - HORIZON], HORIZON, season=SEASON),
+                                       values[end - HORIZON : end])
+        rows[name] = {"per_year": per_year, "score": float(np.mean(list(per_year.values())))}
+    return rows
+
+
+def select_hybrid(seeds: range = SELECTION_SEEDS, confirm: range = CONFIRM_SEEDS) -> dict[str, Any]:
+    """Choose the hybrid's smoothing coefficients, window, noise and ensemble size on 1957-1959 only."""
+    stage1 = [_validation_score({**HYBRID_START, **c, "members": 1}, seeds, "hybrid") for c in HYBRID_STAGE1]
+    best = min(stage1, key=lambda row: row["score"])["settings"]
+    stage2 = [_validation_score({**best, **c}, seeds, "hybrid") for c in HYBRID_STAGE2]
+    best = min(stage2, key=lambda row: row["score"])["settings"]
+    stage3 = [_validation_score({**best, "members": m}, seeds, "hybrid") for m in STAGE2_MEMBERS]
+    chosen = min(stage3, key=lambda row: row["score"])["settings"]
+    direct = {k: DIRECT_DEFAULTS[k] for k in ("window_seasons", "noise", "members", "level")}
+    basic = {"level": False, "window_seasons": 1, "noise": 1.5, "members": 1}
+    confirmed = {"hybrid": _validation_score(chosen, confirm, "hybrid"),
+                 "direct": _validation_score(direct, confirm, "direct"),
+                 "basic": _validation_score(basic, confirm, "recursive")}
+    full = {"method": "hybrid", **chosen, "level": False, **FIXED}
+    return {"how": HYBRID_SELECTION.format(seeds=f"{seeds.start}-{seeds.stop - 1}",
+                                           confirm=f"{confirm.start}-{confirm.stop - 1}"),
+            "seeds": list(seeds), "confirm_seeds": list(confirm), "stage1": stage1, "stage2": stage2,
+            "stage3": stage3, "confirmed": confirmed, "classical": _classical_validation(), "chosen": full,
+            "matches_defaults": full == HYBRID_DEFAULTS}
+
+
 def _timed(forecast: Callable[..., Any], train: Any, horizon: int) -> tuple[Any, float]:
     forecast(train, horizon, season=SEASON)  # warm-up: imports statsmodels, not timed
     start = time.perf_counter()
@@ -111,17 +170,28 @@ def _baselines(values: np.ndarray, horizon: int) -> dict[str, dict[str, float]]:
     return {name: {"rmse": rmse(v, actual), "seconds": s} for name, (v, s) in timed.items()}
 
 
+def _seed_run(series: Any, horizon: int, seed: int, epochs: int | None = None) -> dict[str, Any]:
+    """The direct, the basic recursive and the hybrid model with one seed: RMSE and seconds."""
+    run = {"seed": seed}
+    for prefix, method in (("", "direct"), ("basic_", "recursive"), ("hybrid_", "hybrid")):
+        if method == "hybrid" and not np.all(np.asarray(getattr(series, "values", series)) > 0):
+            run.update({f"{prefix}rmse": None, f"{prefix}seconds": None})
+            continue
+        r = train_forecaster(series, season=SEASON, horizon=horizon, epochs=epochs, seed=seed, device="cpu",
+                             method=method)
+        run.update({f"{prefix}rmse": r.rmse, f"{prefix}seconds": r.seconds})
+    return run
+
+
 def _lstm_runs(series: Any, horizon: int, seeds: range) -> dict[str, Any]:
-    """The direct model and the basic recursive one, per seed, on the last `horizon` values."""
-    runs = []
-    for seed in seeds:
-        new = train_forecaster(series, season=SEASON, horizon=horizon, seed=seed, device="cpu", method="direct")
-        basic = train_forecaster(series, season=SEASON, horizon=horizon, seed=seed, device="cpu", method="recursive")
-        runs.append({"seed": seed, "rmse": new.rmse, "seconds": new.seconds, "basic_rmse": basic.rmse,
-                     "basic_seconds": basic.seconds})
+    """The direct, the basic recursive and the hybrid model, per seed, on the last `horizon` values."""
+    runs = [_seed_run(series, horizon, seed) for seed in seeds]
     new_median, basic_median = median([r["rmse"] for r in runs]), median([r["basic_rmse"] for r in runs])
+    hybrid = [r["hybrid_rmse"] for r in runs if r["hybrid_rmse"] is not None]
+    hybrid_median = median(hybrid) if hybrid else None
     return {"runs": runs, "median_rmse": new_median, "basic_median_rmse": basic_median,
-            "not_worse": new_median <= basic_median}
+            "not_worse": new_median <= basic_median, "hybrid_median_rmse": hybrid_median,
+            "hybrid_not_worse": hybrid_median <= basic_median if hybrid else None}
 
 
 def _other_series() -> list[tuple[str, np.ndarray]]:
@@ -151,16 +221,10 @@ def run(*, seeds: range = range(10), epochs: int | None = None, select: bool = T
     """The settings' selection, then RMSE per seed on the holdouts and the other series
     (`--quick` leaves out the selection and the other series)."""
     selection = select_settings() if select else None
+    hybrid_selection = select_hybrid() if select else None
     series = load_airline()
     baselines = _baselines(series.values, HORIZON)
-    runs = []
-    for seed in seeds:
-        new = train_forecaster(series, season=SEASON, horizon=HORIZON, epochs=epochs, seed=seed, device="cpu",
-                               method="direct")
-        basic = train_forecaster(series, season=SEASON, horizon=HORIZON, epochs=epochs, seed=seed, device="cpu",
-                                 method="recursive")
-        runs.append({"seed": seed, "rmse": new.rmse, "seconds": new.seconds, "basic_rmse": basic.rmse,
-                     "basic_seconds": basic.seconds})
+    runs = [_seed_run(series, HORIZON, seed, epochs) for seed in seeds]
     first = [train_forecaster(series, season=SEASON, horizon=HORIZON, epochs=epochs, seed=seed, device="cpu",
                               method="direct", window=FIRST_CANDIDATE["window_seasons"] * SEASON,
                               noise=FIRST_CANDIDATE["noise"], members=FIRST_CANDIDATE["members"],
@@ -168,9 +232,10 @@ def run(*, seeds: range = range(10), epochs: int | None = None, select: bool = T
     first_candidate = {"settings": FIRST_CANDIDATE, "runs": [{"seed": seed, "rmse": r.rmse, "seconds": r.seconds}
                                                               for seed, r in zip(seeds, first, strict=True)],
                        "median_rmse": median([r.rmse for r in first])}
-    rmses = [r["rmse"] for r in runs]
+    rmses, hybrid = [r["rmse"] for r in runs], [r["hybrid_rmse"] for r in runs]
     naive, sarima = baselines[NAIVE]["rmse"], baselines[SARIMA]["rmse"]
-    median_rmse = median(rmses)
+    median_rmse, hybrid_median = median(rmses), median(hybrid)
+    hybrid_seconds = [r["hybrid_seconds"] for r in runs]
     holdout24 = {"horizon": 24, "values": len(series.values), "baselines": _baselines(series.values, 24),
                  **_lstm_runs(series, 24, seeds)}
     rows = []
@@ -181,6 +246,10 @@ def run(*, seeds: range = range(10), epochs: int | None = None, select: bool = T
                            "baselines": _baselines(loaded.values, HORIZON), **_lstm_runs(loaded, HORIZON, seeds)})
     return {
         "method": METHOD, "horizon": HORIZON, "epochs": epochs, "defaults": DIRECT_DEFAULTS, "selection": selection,
+        "hybrid_defaults": HYBRID_DEFAULTS, "hybrid_selection": hybrid_selection,
+        "hybrid": {"median_rmse": hybrid_median, "min_rmse": min(hybrid), "max_rmse": max(hybrid),
+                   "seeds_below_sarima": sum(r < sarima for r in hybrid),
+                   "median_seconds": median(hybrid_seconds), "max_seconds": max(hybrid_seconds)},
         "runs": runs, "baselines": baselines, "first_candidate": first_candidate,
         "median_rmse": median_rmse, "min_rmse": min(rmses), "max_rmse": max(rmses),
         "basic_median_rmse": median([r["basic_rmse"] for r in runs]),
@@ -195,6 +264,13 @@ def run(*, seeds: range = range(10), epochs: int | None = None, select: bool = T
                   "every_run_within_10_s": max(r["seconds"] for r in runs) <= GOAL_SECONDS,
                   "holdout24_not_worse": holdout24["not_worse"],
                   "other_series_not_worse": all(o["not_worse"] for o in rows) if rows else None},
+        "hybrid_goals": {"median_below_sarima": hybrid_median < sarima,
+                         "median_below_holt_winters": hybrid_median < baselines[HOLT_WINTERS]["rmse"],
+                         "every_seed_below_23": max(hybrid) < GOAL_WORST_RMSE,
+                         "every_run_within_10_s": max(hybrid_seconds) <= GOAL_SECONDS,
+                         "holdout24_not_worse": holdout24["hybrid_not_worse"],
+                         "other_series_not_worse": (all(o["hybrid_not_worse"] is not False for o in rows)
+                                                    if rows else None)},
     }
 
 
@@ -202,9 +278,11 @@ def _run_lines(title: str, block: dict[str, Any]) -> list[str]:
     lines = [title]
     for name, row in block["baselines"].items():
         lines.append(f"  {name:<30} {row['rmse']:>9.3f}")
-    lines.append("  " + " ".join(f"{r['seed']}:{r['rmse']:.3f}/{r['basic_rmse']:.3f}" for r in block["runs"]))
-    lines.append(f"  median RMSE new {block['median_rmse']:.3f}, basic {block['basic_median_rmse']:.3f}; "
-                 f"not worse: {block['not_worse']}")
+    lines.append("  " + " ".join(f"{r['seed']}:{r['rmse']:.3f}/{r['basic_rmse']:.3f}/{r['hybrid_rmse'] or 0:.3f}"
+                                 for r in block["runs"]))
+    lines.append(f"  median RMSE direct {block['median_rmse']:.3f}, basic {block['basic_median_rmse']:.3f}, hybrid "
+                 f"{block['hybrid_median_rmse'] or 0:.3f}; not worse: direct {block['not_worse']}, hybrid "
+                 f"{block['hybrid_not_worse']}")
     return lines
 
 
@@ -218,13 +296,22 @@ def table(result: dict[str, Any]) -> list[str]:
         basic = sel["basic"]
         lines.append(f"  basic recursive model: mean RMSE {basic['score']:.2f} (worst {basic['worst']:.2f})")
         lines.append(f"  chosen {sel['chosen']}; equals pathlearn.lstm.DIRECT_DEFAULTS: {sel['matches_defaults']}")
+    if result["hybrid_selection"]:
+        sel = result["hybrid_selection"]
+        lines.append("Hybrid (exponential smoothing + LSTM), chosen on the same validation split:")
+        for row in sel["stage1"] + sel["stage2"] + sel["stage3"]:
+            lines.append(f"  {row['settings']}  mean RMSE {row['score']:.2f} (worst {row['worst']:.2f})")
+        for name, row in {**sel["classical"], **sel["confirmed"]}.items():
+            lines.append(f"  {name}: mean RMSE {row['score']:.2f}")
+        lines.append(f"  chosen {sel['chosen']}; equals pathlearn.lstm.HYBRID_DEFAULTS: {sel['matches_defaults']}")
     lines += ["LSTM vs classical forecasts, airline series, 12-month holdout",
               f"{'model':<30} {'RMSE':>8} {'seconds':>8}"]
     for name, row in result["baselines"].items():
         lines.append(f"{name:<30} {row['rmse']:>8.2f} {row['seconds']:>8.2f}")
     for row in result["runs"]:
         lines.append(f"{'LSTM seed ' + str(row['seed']):<30} {row['rmse']:>8.2f} {row['seconds']:>8.2f}"
-                     f"   basic {row['basic_rmse']:>6.2f} {row['basic_seconds']:>6.2f}")
+                     f"   basic {row['basic_rmse']:>6.2f} {row['basic_seconds']:>6.2f}"
+                     f"   hybrid {row['hybrid_rmse']:>6.2f} {row['hybrid_seconds']:>6.2f}")
     lines.append(f"LSTM median RMSE {result['median_rmse']:.2f} (min {result['min_rmse']:.2f}, "
                  f"max {result['max_rmse']:.2f}); basic {result['basic_median_rmse']:.2f}; all below seasonal naive: "
                  f"{result['all_below_naive']}; below SARIMA: {result['seeds_below_sarima']}/{len(result['runs'])}")
@@ -234,5 +321,7 @@ def table(result: dict[str, Any]) -> list[str]:
     lines += _run_lines("24-month holdout (RMSE new/basic per seed)", result["holdout24"])
     for other in result["other_series"]:
         lines += _run_lines(f"{other['name']}, {other['values']} values (RMSE new/basic per seed)", other)
-    lines.append(f"goals: {result['goals']}")
+    lines.append(f"hybrid: {result['hybrid']}")
+    lines.append(f"goals (direct): {result['goals']}")
+    lines.append(f"goals (hybrid): {result['hybrid_goals']}")
     return lines

@@ -188,11 +188,13 @@ def twolayer(steps: int, lr: float, dtype: str, seed: int, device: str, out: Pat
 @click.option("--window", type=POSITIVE_INT, default=None,
               help="Past values the LSTM reads per prediction [default: max(SEASON, 12); "
                    "3 * max(SEASON, 12) for direct].")
-@click.option("--method", type=click.Choice(["recursive", "direct"]), default="recursive", show_default=True,
+@click.option("--method", type=click.Choice(["recursive", "direct", "hybrid"]), default="recursive", show_default=True,
               help="recursive: predicts one step and feeds it back; direct: one forward pass "
-                   "predicts all HORIZON values, as offsets from the mean of the last SEASON values.")
+                   "predicts all HORIZON values, as offsets from the mean of the last SEASON values; "
+                   "hybrid: exponential smoothing + LSTM (after Smyl's ES-RNN), the LSTM predicts "
+                   "the series divided by the smoothed level and seasonal factors (positive series).")
 @click.option("--members", type=POSITIVE_INT, default=None,
-              help="Models averaged by the direct method [default: tuned]; 1 for recursive.")
+              help="Models averaged by the direct and hybrid methods [default: tuned]; 1 for recursive.")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Forecast your own series from a CSV file [default: the airline passengers].")
 @click.option("--column", default=None, metavar="NAME",
@@ -204,14 +206,15 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
     """Forecast a monthly series with an LSTM, several steps ahead.
 
     The LSTM forecasts the held-out last HORIZON values (recursively, feeding
-    its own predictions back, or with --method direct all of them in one
-    forward pass) and is compared with the
+    its own predictions back, or with --method direct or hybrid all of them
+    in one forward pass) and is compared with the
     seasonal-naive baseline; it then forecasts the next HORIZON values after
     the series ends.
 
     metrics.json keys: device, seed, seconds, rmse, baseline_rmse, horizon,
     season, window, series, transform, forecast, actual, baseline, future,
-    epochs, lr, method, members.
+    epochs, lr, method, members, alpha, gamma (the hybrid's smoothing
+    coefficients; 0 for the other methods).
     """
     from pathlearn.datasets import load_airline, load_csv_series
     from pathlearn.lstm import train_forecaster
@@ -231,7 +234,7 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
         series=series.name, rmse=result.rmse, baseline_rmse=result.baseline_rmse,
         horizon=result.horizon, season=result.season, window=result.window,
         epochs=result.epochs, lr=result.lr, transform=result.transform,
-        method=result.method, members=result.members,
+        method=result.method, members=result.members, alpha=result.alpha, gamma=result.gamma,
         forecast=result.forecast.tolist(), actual=result.actual.tolist(),
         baseline=result.baseline.tolist(), future=result.future.tolist(),
     )

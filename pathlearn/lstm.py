@@ -21,7 +21,8 @@ Two methods (`train_forecaster(method=...)`):
 
 Each step is a public function short enough for a tutorial to show whole:
 `seasonal_differences`, `make_windows`, `make_horizon_windows`, `train_loop`,
-`recursive_forecast`, `direct_forecast` and `undifference`; `train_forecaster` composes them.
+`recursive_forecast`, `direct_forecast`, `undifference`, `smoothing`, `hybrid_windows` and
+`hybrid_forecast`; `train_forecaster` composes them.
 """
 
 from __future__ import annotations
@@ -44,10 +45,13 @@ __all__ = [
     "DEFAULTS",
     "DIRECT_DEFAULTS",
     "DirectForecaster",
+    "HYBRID_DEFAULTS",
     "Ensemble",
     "ForecastResult",
     "LSTMForecaster",
     "direct_forecast",
+    "hybrid_forecast",
+    "hybrid_windows",
     "make_ensemble",
     "make_horizon_windows",
     "make_windows",
@@ -55,6 +59,7 @@ __all__ = [
     "rmse",
     "seasonal_differences",
     "seasonal_naive",
+    "smoothing",
     "train_forecaster",
     "train_loop",
     "undifference",
@@ -73,6 +78,13 @@ DEFAULTS: dict[str, Any] = {"method": "recursive", "window_seasons": 1, "members
 DIRECT_DEFAULTS: dict[str, Any] = {"method": "direct", "window_seasons": 3, "members": 1, "hidden": 16,
                                    "epochs": 200, "lr": 0.005, "noise": 1.5, "level": True}
 """Defaults of `train_forecaster(method="direct")`; chosen on 1957-1959, never on 1960."""
+
+#: Defaults of `train_forecaster(method="hybrid")`, chosen by `benchmarks.lstm.select_hybrid` on
+#: 1957-1959 only: `alpha` and `gamma` are the smoothing coefficients of the level and the season.
+HYBRID_DEFAULTS: dict[str, Any] = {"method": "hybrid", "window_seasons": 3, "members": 3, "hidden": 16,
+                                   "epochs": 200, "lr": 0.005, "noise": 0.25, "level": False,
+                                   "alpha": 0.1, "gamma": 0.6}
+"""Defaults of `train_forecaster(method="hybrid")`; chosen on 1957-1959, never on 1960."""
 
 
 class LSTMForecaster(nn.Module):
@@ -207,19 +219,22 @@ class ForecastResult:
             conditioned on the whole series).
         rmse: RMSE of `forecast` against `actual`.
         baseline_rmse: RMSE of `baseline` against `actual`.
-        transform: `"log"` (log seasonal differences, when every value is positive) or
-            `"none"` (plain seasonal differences).
-        train_transformed: The standardized seasonal differences the LSTM was trained on.
-        mean: Mean of the training differences (subtracted before training).
-        std: Their standard deviation (divided by before training).
+        transform: `"log"` (log seasonal differences, when every value is positive),
+            `"none"` (plain seasonal differences) or `"smoothing"` (the hybrid method).
+        train_transformed: The standardized seasonal differences the LSTM was trained on (hybrid:
+            `log(y[t] / factors[t] / level[t]) / std` of the training part).
+        mean: Mean of the training differences (subtracted before training; 0 for hybrid).
+        std: Their standard deviation (divided by before training; hybrid: of the inputs).
         inputs_shape: Shape of the training windows, `(windows, window, 1)`.
-        method: `"direct"` or `"recursive"`.
+        method: `"direct"`, `"recursive"` or `"hybrid"`.
+        alpha: The hybrid method's smoothing coefficient of the level (0 for the others).
+        gamma: Its smoothing coefficient of the seasonal factors (0 for the others).
         members: Models averaged (always 1 for `"recursive"`).
         level: Inputs averaged into the direct model's level (`season`), or 0: no level.
         history: Per-epoch `"loss"` (mean squared error on the standardized scale), of the first
             member; `"member_loss"`: shape `(members, epochs)`, every member's.
         model: The trained model, on `device`: an `Ensemble` of `DirectForecaster`s
-            (`"direct"`) or an `LSTMForecaster` (`"recursive"`).
+            (`"direct"`, `"hybrid"`) or an `LSTMForecaster` (`"recursive"`).
     """
 
     forecast: np.ndarray
@@ -248,10 +263,12 @@ class ForecastResult:
     method: str = "recursive"
     members: int = 1
     level: int = 0
+    alpha: float = 0.0
+    gamma: float = 0.0
 
     @property
     def model_config(self) -> dict[str, int]:
-        """Arguments that rebuild `model`: `make_ensemble(**model_config)` for `"direct"`,
+        """Arguments that rebuild `model`: `make_ensemble(**model_config)` for `"direct"` and `"hybrid"`,
         `LSTMForecaster(**model_config)` for `"recursive"`."""
         if self.method == "recursive":
             return {"hidden": self.hidden}
@@ -306,6 +323,83 @@ def undifference(history: np.ndarray, d: np.ndarray, season: int, log: bool) -> 
         previous = values[-season]
         values.append(previous * np.exp(step) if log else previous + step)
     return np.array(values[len(history):])
+
+
+def smoothing(values: np.ndarray, season: int, alpha: float, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Level and seasonal factors of exponential smoothing with a multiplicative season, no trend.
+
+    Smyl's (2020) recursions: `level[t] = alpha * y[t] / factors[t] + (1 - alpha) * level[t-1]`
+    and `factors[t + season] = gamma * y[t] / level[t] + (1 - gamma) * factors[t]`. The first
+    season starts them: `factors[:season]` is that season over its mean, and the level before
+    `t = 0` is its mean.
+
+    Args:
+        values: The positive series, oldest first (at least one season).
+        season: Season length.
+        alpha: Smoothing coefficient of the level, in (0, 1].
+        gamma: Smoothing coefficient of the seasonal factors, in [0, 1].
+
+    Returns:
+        `(level, factors)`: `len(values)` levels and `len(values) + season` factors; the
+        factor of month `t` is `factors[t]`, known once month `t - season` is.
+    """
+    first = values[:season].mean()
+    level, factors = np.empty(len(values)), np.empty(len(values) + season)
+    factors[:season] = values[:season] / first
+    previous = first
+    for t, y in enumerate(values):
+        level[t] = alpha * y / factors[t] + (1 - alpha) * previous
+        factors[t + season] = gamma * y / level[t] + (1 - gamma) * factors[t]
+        previous = level[t]
+    return level, factors
+
+
+def hybrid_windows(values: np.ndarray, level: np.ndarray, factors: np.ndarray, window: int,
+                   horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of the series divided by its seasonal factors and by the level at each window's end, in logs.
+
+    Args:
+        values: The positive series, oldest first.
+        level: Its levels, from `smoothing`.
+        factors: Its seasonal factors, from `smoothing` (`season = len(factors) - len(values)`).
+        window: Values per window.
+        horizon: Values to predict after each window (0: the last window only, to forecast from).
+
+    Returns:
+        `(inputs, targets)` of shapes `(n, window, 1)` and `(n, horizon)`: for the window ending
+        at month `t`, `inputs[i, :, 0] == log(values[t-window+1 : t+1] / factors[t-window+1 : t+1]
+        / level[t])` and `targets[i, k] == log(values[t+1+k] / factors[t+1+k % season] / level[t])`,
+        the factors that are known at `t`.
+    """
+    season = len(factors) - len(values)
+    ends = np.arange(window - 1, len(values) - horizon)  # the last month of each window
+    ahead = np.arange(horizon) % season + 1  # beyond a season, the factor of a year before
+    inputs = np.stack([np.log(values[t - window + 1 : t + 1] / factors[t - window + 1 : t + 1] / level[t])
+                       for t in ends])[..., None]
+    targets = np.stack([np.log(values[t + 1 : t + horizon + 1] / factors[t + ahead] / level[t]) for t in ends])
+    return inputs, targets
+
+
+def hybrid_forecast(model: nn.Module, values: np.ndarray, level: np.ndarray, factors: np.ndarray,
+                    window: int, horizon: int, scale: float) -> np.ndarray:
+    """The `horizon` values after `values`: the model's output times the last level and the factors.
+
+    Args:
+        model: A trained `DirectForecaster` or `Ensemble` of them (without the level path).
+        values: The known series; `level` and `factors`: from `smoothing(values, ...)`.
+        window: Values the model reads.
+        horizon: Values to forecast.
+        scale: What the model's inputs and targets were divided by.
+
+    Returns:
+        `level[-1] * factors[t + k] * exp(output * scale)`, one per step ahead (numpy float64).
+    """
+    context, _ = hybrid_windows(values, level, factors, window, 0)
+    device = next(model.parameters()).device
+    output = direct_forecast(model, torch.tensor(context[-1:] / scale, dtype=torch.float32, device=device))
+    season, t = len(factors) - len(values), len(values) - 1
+    ahead = np.arange(horizon) % season + 1
+    return level[t] * factors[t + ahead] * np.exp(output[0].cpu().numpy().astype(np.float64) * scale)
 
 
 def make_windows(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -398,9 +492,9 @@ def _forecast(model: nn.Module, x: np.ndarray, window: int, horizon: int, method
 def _settings(n: int, **given: Any) -> dict[str, Any]:
     """Check the arguments of `train_forecaster` and fill in the defaults."""
     method = given["method"] if given["method"] is not None else DEFAULTS["method"]
-    if method not in ("direct", "recursive"):
-        raise InvalidInputError(f"method must be 'direct' or 'recursive', got {method!r}")
-    defaults = DIRECT_DEFAULTS if method == "direct" else DEFAULTS
+    if method not in ("direct", "recursive", "hybrid"):
+        raise InvalidInputError(f"method must be 'direct', 'recursive' or 'hybrid', got {method!r}")
+    defaults = {"direct": DIRECT_DEFAULTS, "hybrid": HYBRID_DEFAULTS}.get(method, DEFAULTS)
     season, horizon = positive_int("season", given["season"]), positive_int("horizon", given["horizon"])
     window = given["window"] if given["window"] is not None else defaults["window_seasons"] * max(season, 12)
     settings = {"season": season, "horizon": horizon, "window": positive_int("window", window),
@@ -412,11 +506,16 @@ def _settings(n: int, **given: Any) -> dict[str, Any]:
     if method == "recursive" and (settings["members"] != 1 or level):
         raise InvalidInputError("method 'recursive' trains one model without a level: members must be 1"
                                 " and level false")
+    if method == "hybrid" and level:
+        raise InvalidInputError("method 'hybrid' divides by the smoothed level: level must be false")
     settings["level"] = season if level else 0
+    settings.update(_coefficients(method, given["alpha"], given["gamma"]))
     noise = defaults["noise"] if given["noise"] is None else given["noise"]
     settings["noise"] = float(positive_float("noise", noise) if noise != 0 else noise)
     # recursive: one window and its target one step later; direct: a window and `horizon` targets
     needed = settings["window"] + season + horizon + (1 if method == "recursive" else horizon)
+    if method == "hybrid":  # no seasonal differences: one season to start the smoothing
+        needed = max(settings["window"], season) + 2 * horizon
     if n < needed:
         raise InvalidInputError(
             f"series too short: window={settings['window']}, season={season} and horizon={horizon}"
@@ -425,14 +524,31 @@ def _settings(n: int, **given: Any) -> dict[str, Any]:
     return settings
 
 
-def _train_models(x: np.ndarray, settings: dict[str, Any], device: torch.device,
+def _coefficients(method: str, alpha: float | None, gamma: float | None) -> dict[str, float]:
+    """The hybrid method's smoothing coefficients (0 for the other methods, which have none)."""
+    if method != "hybrid":
+        if alpha is not None or gamma is not None:
+            raise InvalidInputError("alpha and gamma are settings of method 'hybrid'")
+        return {"alpha": 0.0, "gamma": 0.0}
+    alpha = HYBRID_DEFAULTS["alpha"] if alpha is None else alpha
+    gamma = HYBRID_DEFAULTS["gamma"] if gamma is None else gamma
+    if not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
+        raise InvalidInputError(f"alpha must be in (0, 1], got {alpha!r}")
+    if not (isinstance(gamma, (int, float)) and 0 <= gamma <= 1):
+        raise InvalidInputError(f"gamma must be in [0, 1], got {gamma!r}")
+    return {"alpha": float(alpha), "gamma": float(gamma)}
+
+
+def _train_models(x: Any, settings: dict[str, Any], device: torch.device,
                   progress: bool) -> tuple[nn.Module, np.ndarray, tuple[int, ...]]:
     """Windows of `x`, then the model(s) trained on them: `(model, losses per member, shape)`."""
     window, horizon = settings["window"], settings["horizon"]
     if settings["method"] == "recursive":
         inputs, targets = make_windows(x, window)
-    else:
+    elif settings["method"] == "direct":
         inputs, targets = make_horizon_windows(x, window, horizon)
+    else:  # hybrid: `x` holds the windows already
+        inputs, targets = x
     inputs_t, targets_t = (torch.tensor(a, dtype=torch.float32, device=device) for a in (inputs, targets))
     models, losses = [], []
     for _ in range(settings["members"]):  # one random stream: members differ in weights and noise
@@ -445,6 +561,34 @@ def _train_models(x: np.ndarray, settings: dict[str, Any], device: torch.device,
         models.append(model)
     model = models[0] if settings["method"] == "recursive" else Ensemble(models).to(device)
     return model.eval(), np.stack(losses), tuple(inputs.shape)
+
+
+def _train_hybrid(values: np.ndarray, settings: dict[str, Any], seed: int, device: torch.device,
+                  progress: bool) -> ForecastResult:
+    """`train_forecaster(method="hybrid")` after its settings are checked."""
+    if not np.all(values > 0):
+        raise InvalidInputError("method 'hybrid' divides by a level and seasonal factors: the series must be positive")
+    season, horizon, window = settings["season"], settings["horizon"], settings["window"]
+    coefficients = (season, settings["alpha"], settings["gamma"])
+    train, actual = values[:-horizon], values[-horizon:]
+    level, factors = smoothing(train, *coefficients)
+    inputs, targets = hybrid_windows(train, level, factors, window, horizon)
+    scale = float(inputs.std()) or 1.0  # of the training part only
+    torch.manual_seed(seed)
+    with cpu_threads():
+        start = time.perf_counter()
+        model, losses, shape = _train_models((inputs / scale, targets / scale), settings, device, progress)
+        forecast = hybrid_forecast(model, train, level, factors, window, horizon, scale)
+        future = hybrid_forecast(model, values, *smoothing(values, *coefficients), window, horizon, scale)
+        seconds = time.perf_counter() - start
+    baseline = seasonal_naive(train, season, horizon)
+    return ForecastResult(
+        forecast=forecast, actual=actual.copy(), baseline=baseline, future=future,
+        rmse=rmse(forecast, actual), baseline_rmse=rmse(baseline, actual), **settings,
+        seed=seed, device=str(device), seconds=seconds, transform="smoothing",
+        train_transformed=np.log(train / factors[: len(train)] / level) / scale, mean=0.0, std=scale,
+        inputs_shape=shape, history={"loss": losses[0], "member_loss": losses}, model=model,
+    )
 
 
 def train_forecaster(
@@ -460,6 +604,8 @@ def train_forecaster(
     method: str | None = None,
     members: int | None = None,
     level: bool | None = None,
+    alpha: float | None = None,
+    gamma: float | None = None,
     seed: int = 0,
     device: str | torch.device = "auto",
     progress: bool = False,
@@ -473,8 +619,10 @@ def train_forecaster(
     `level=season` when `level` is true) trained one after the other with `train_loop`, and
     `direct_forecast` with their `Ensemble`. Both
     forecast from the last window of the training part (and of the whole series, for `future`)
-    and end with `undifference`. Unset settings come from `DEFAULTS` (recursive) or
-    `DIRECT_DEFAULTS` (direct).
+    and end with `undifference`. `method="hybrid"` replaces the differences with `smoothing` and
+    `hybrid_windows` (divided by the inputs' standard deviation), trains the `members` like the
+    direct method (without the level path), and forecasts with `hybrid_forecast`. Unset settings
+    come from `DEFAULTS` (recursive), `DIRECT_DEFAULTS` (direct) or `HYBRID_DEFAULTS` (hybrid).
 
     Args:
         series: The observations, oldest first (array-like or `pathlearn.datasets.Series`).
@@ -487,10 +635,12 @@ def train_forecaster(
         lr: Adam learning rate (default 0.005).
         noise: Standard deviation of the Gaussian noise added to the training inputs, in
             standardized units (default 1.5); 0 turns it off.
-        method: `"recursive"` (default) or `"direct"`.
+        method: `"recursive"` (default), `"direct"` or `"hybrid"` (positive series only).
         members: Models averaged by the direct method (default 1); always 1 for recursive.
         level: Direct method only (default true): the model predicts offsets from the mean of
-            the last `season` inputs (`DirectForecaster(level=season)`); false for recursive.
+            the last `season` inputs (`DirectForecaster(level=season)`); false for recursive and hybrid.
+        alpha: Hybrid method only: smoothing coefficient of the level (default tuned).
+        gamma: Hybrid method only: smoothing coefficient of the seasonal factors (default tuned).
         seed: Seed for the weights and the noise; the same seed gives the same numbers on the CPU.
         device: `"auto"`, `"cpu"`, `"cuda"`, `"cuda:N"` or `"mps"`.
         progress: Show a progress bar over the epochs on stderr.
@@ -503,7 +653,9 @@ def train_forecaster(
     values = _as_series(series)
     settings = _settings(len(values), season=season, horizon=horizon, window=window, hidden=hidden,
                          epochs=epochs, lr=lr, noise=noise, method=method, members=members,
-                         level=level)
+                         level=level, alpha=alpha, gamma=gamma)
+    if settings["method"] == "hybrid":
+        return _train_hybrid(values, settings, seed, resolve_device(device), progress)
     season, horizon, window = settings["season"], settings["horizon"], settings["window"]
     device = resolve_device(device)
     log = bool(np.all(values > 0))

@@ -165,6 +165,19 @@ def test_lstm_direct_method_saves_the_ensemble(capsys, tmp_path):
     assert type(model).__name__ == "Ensemble" and len(model.models) == 2
 
 
+def test_lstm_hybrid_method(capsys, tmp_path):
+    status, _, err = run(capsys, "lstm", "--method", "hybrid", "--epochs", 5, "--out", tmp_path)
+    assert status == 0, err
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    from pathlearn.lstm import HYBRID_DEFAULTS
+
+    assert (metrics["method"], metrics["transform"]) == ("hybrid", "smoothing")
+    assert (metrics["alpha"], metrics["gamma"]) == (HYBRID_DEFAULTS["alpha"], HYBRID_DEFAULTS["gamma"])
+    assert metrics["members"] == HYBRID_DEFAULTS["members"] and len(metrics["forecast"]) == 12
+    model = load_model(tmp_path / "lstm.safetensors")
+    assert type(model).__name__ == "Ensemble" and model.models[0].level == 0
+
+
 def test_lstm_forecasts_a_users_csv_column(capsys, tmp_path):
     months = 60
     rows = ["month,visitors,rain"] + [

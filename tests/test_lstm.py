@@ -12,11 +12,14 @@ from pathlearn.datasets import load_airline
 from pathlearn.lstm import (
     DEFAULTS,
     DIRECT_DEFAULTS,
+    HYBRID_DEFAULTS,
     DirectForecaster,
     Ensemble,
     ForecastResult,
     LSTMForecaster,
     direct_forecast,
+    hybrid_forecast,
+    hybrid_windows,
     make_ensemble,
     make_horizon_windows,
     make_windows,
@@ -24,6 +27,7 @@ from pathlearn.lstm import (
     rmse,
     seasonal_differences,
     seasonal_naive,
+    smoothing,
     train_forecaster,
     train_loop,
     undifference,
@@ -205,7 +209,7 @@ def test_horizon_longer_than_a_season():
         ({"noise": -0.1}, "noise must be a positive number"),
         ({"noise": "abc"}, "noise must be a positive number"),
         ({"device": "tpu"}, "unknown device 'tpu'"),
-        ({"method": "both"}, "method must be 'direct' or 'recursive'"),
+        ({"method": "both"}, "method must be 'direct', 'recursive' or 'hybrid'"),
         ({"members": 0}, "members must be a positive integer"),
         ({"method": "recursive", "members": 3}, "members must be 1"),
         ({"method": "recursive", "level": True}, "level false"),
@@ -370,3 +374,106 @@ def test_direct_horizon_longer_than_a_season():
     r = train_forecaster(AIRLINE, horizon=24, device="cpu", members=2, method="direct", **FAST)
     assert r.forecast.shape == r.future.shape == (24,) and np.all(r.forecast > 0)
     assert r.model.models[0].head.out_features == 24
+
+
+def _smoothing_oracle(values, season, alpha, gamma):
+    """Smyl's recursions written out with Python floats and dicts, one month at a time."""
+    first = sum(values[:season]) / season
+    factor = {t: float(values[t]) / first for t in range(season)}
+    level = {-1: first}
+    for t, y in enumerate(values):
+        level[t] = alpha * y / factor[t] + (1 - alpha) * level[t - 1]
+        factor[t + season] = gamma * y / level[t] + (1 - gamma) * factor[t]
+    return [level[t] for t in range(len(values))], [factor[t] for t in range(len(values) + season)]
+
+
+@pytest.mark.parametrize(("alpha", "gamma"), [(0.1, 0.6), (1.0, 0.0), (0.37, 1.0)])
+def test_smoothing_matches_the_recursion_written_out(alpha, gamma):
+    values = AIRLINE.values[:50]
+    level, factors = smoothing(values, 12, alpha, gamma)
+    expected_level, expected_factors = _smoothing_oracle(list(values), 12, alpha, gamma)
+    assert np.allclose(level, expected_level, rtol=1e-12) and np.allclose(factors, expected_factors, rtol=1e-12)
+    assert level.shape == (50,) and factors.shape == (62,)
+    if gamma == 0:  # the seasonal factors never change: the first season's, repeated
+        assert np.allclose(factors, np.resize(factors[:12], 62))
+    if alpha == 1:  # the level is the deseasonalized value itself
+        assert np.allclose(level, values / factors[:50])
+
+
+def test_smoothing_of_a_pure_seasonal_series_is_exact():
+    pattern = np.array([1.0, 2, 3, 4]) / 2.5
+    values = 10 * np.resize(pattern, 20)
+    level, factors = smoothing(values, 4, 0.3, 0.5)
+    assert np.allclose(level, 10) and np.allclose(factors, np.resize(pattern, 24))
+
+
+def test_hybrid_windows_are_deseasonalized_logs_over_the_last_level():
+    values = AIRLINE.values[:60]
+    level, factors = smoothing(values, 12, 0.2, 0.4)
+    inputs, targets = hybrid_windows(values, level, factors, 24, 18)
+    assert inputs.shape == (60 - 24 - 18 + 1, 24, 1) and targets.shape == (60 - 24 - 18 + 1, 18)
+    i, t = 5, 5 + 23  # window 5 ends at month 28
+    assert np.allclose(inputs[i, :, 0], [np.log(values[m] / factors[m] / level[t]) for m in range(t - 23, t + 1)])
+    # steps 1-12 ahead use factors[t + k]; steps 13-18 the factor of the same month, known at t
+    known = [t + k if k <= 12 else t + k - 12 for k in range(1, 19)]
+    expected = [np.log(values[t + k] / factors[m] / level[t]) for k, m in zip(range(1, 19), known, strict=True)]
+    assert np.allclose(targets[i], expected)
+    context, empty = hybrid_windows(values, level, factors, 24, 0)
+    assert empty.shape == (len(context), 0)
+    assert np.array_equal(context[-1, :, 0], np.log(values[-24:] / factors[36:60] / level[-1]))
+
+
+@pytest.fixture(scope="module")
+def hybrid_run():
+    return train_forecaster(AIRLINE, seed=0, device="cpu", method="hybrid", **FAST)
+
+
+def test_hybrid_training_is_the_composition_of_the_steps(hybrid_run):
+    """smoothing, hybrid_windows divided by their std, the members of train_loop, hybrid_forecast."""
+    r, train = hybrid_run, AIRLINE.values[:-12]
+    window = HYBRID_DEFAULTS["window_seasons"] * 12
+    level, factors = smoothing(train, 12, HYBRID_DEFAULTS["alpha"], HYBRID_DEFAULTS["gamma"])
+    inputs, targets = hybrid_windows(train, level, factors, window, 12)
+    scale = inputs.std()
+    torch.manual_seed(0)
+    models, losses = [], []
+    with cpu_threads():
+        for _ in range(HYBRID_DEFAULTS["members"]):
+            model = DirectForecaster(HYBRID_DEFAULTS["hidden"], 12)
+            losses.append(train_loop(model, *(torch.tensor(a / scale, dtype=torch.float32) for a in (inputs, targets)),
+                                     epochs=5, lr=HYBRID_DEFAULTS["lr"], noise=HYBRID_DEFAULTS["noise"]))
+            models.append(model)
+        forecast = hybrid_forecast(Ensemble(models).eval(), train, level, factors, window, 12, scale)
+    assert np.array_equal(np.stack(losses), r.history["member_loss"])
+    assert np.array_equal(forecast, r.forecast)
+    assert (r.method, r.transform, r.level, r.std) == ("hybrid", "smoothing", 0, scale)
+    assert (r.alpha, r.gamma, r.window) == (HYBRID_DEFAULTS["alpha"], HYBRID_DEFAULTS["gamma"], window)
+    assert r.model_kind == "lstm.direct" and r.model_config["level"] == 0
+    # the forecast is the last level times the seasonal factors times exp(the model's output)
+    context = hybrid_windows(train, level, factors, window, 0)[0][-1:]
+    output = direct_forecast(r.model, torch.tensor(context / scale, dtype=torch.float32))[0].numpy().astype(np.float64)
+    assert np.allclose(r.forecast, level[-1] * factors[len(train) : len(train) + 12] * np.exp(output * scale))
+
+
+def test_hybrid_holdout_values_never_reach_the_forecast(hybrid_run):
+    values = AIRLINE.values.copy()
+    values[-12:] *= 2
+    changed = train_forecaster(values, seed=0, device="cpu", method="hybrid", **FAST)
+    assert np.array_equal(changed.forecast, hybrid_run.forecast)
+    assert not np.array_equal(changed.future, hybrid_run.future)
+
+
+def test_hybrid_settings_are_checked():
+    with pytest.raises(InvalidInputError, match="must be positive"):
+        train_forecaster(AIRLINE.values - 200, method="hybrid", device="cpu", **FAST)
+    with pytest.raises(InvalidInputError, match="level must be false"):
+        train_forecaster(AIRLINE, method="hybrid", level=True, device="cpu", **FAST)
+    with pytest.raises(InvalidInputError, match="settings of method 'hybrid'"):
+        train_forecaster(AIRLINE, method="direct", alpha=0.5, device="cpu", **FAST)
+    for bad in ({"alpha": 0}, {"alpha": 1.5}, {"gamma": -0.1}, {"gamma": "x"}):
+        with pytest.raises(InvalidInputError, match="must be in"):
+            train_forecaster(AIRLINE, method="hybrid", device="cpu", **bad, **FAST)
+    with pytest.raises(InvalidInputError, match="series too short"):
+        train_forecaster(AIRLINE.values[:40], method="hybrid", window=24, device="cpu", **FAST)
+    r = train_forecaster(AIRLINE, horizon=24, method="hybrid", members=2, device="cpu", **FAST)
+    assert r.forecast.shape == r.future.shape == (24,) and np.all(r.forecast > 0)
