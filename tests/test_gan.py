@@ -264,6 +264,21 @@ def test_schedules_of_the_two_recipes():
     assert batch_size_at(fixed, 256, 500, 1000) == round(256 * math.sqrt(fixed.batch_growth))
 
 
+def test_fixed_returns_g_averaged_from_average_from_on(quick):
+    """The returned G is the running mean of G's weights from `average_from * steps` on: averaging
+    only the last step gives G as it ends, the recipe's window gives other weights."""
+    fixed = RECIPES["fixed"]
+    linear = [m for m in quick.generator if isinstance(m, nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linear] == [(1, fixed.g_hidden), (fixed.g_hidden, 1)]
+    assert fixed.g_layers == 1 and 0 < fixed.average_from < 1
+    steps = QUICK["steps"]
+    end = train_gan(recipe=dataclasses.replace(fixed, average_from=None), seed=3, **QUICK)
+    only_last = train_gan(recipe=dataclasses.replace(fixed, average_from=(steps - 1) / steps), seed=3, **QUICK)
+    for a, b, c in zip(end.generator.parameters(), only_last.generator.parameters(), quick.generator.parameters(),
+                       strict=True):
+        assert torch.equal(a, b) and not torch.equal(a, c)
+
+
 def test_a_custom_recipe_replaces_the_variants():
     recipe = dataclasses.replace(RECIPES["fixed"], batch_stats=False, average_from=None)
     result = train_gan(recipe=recipe, variant="fixed without batch statistics", seed=0, **QUICK)
