@@ -316,14 +316,16 @@ NESTED_MATH_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"
 <details id="marked"><summary>Highlighted</summary>
 <p id="m">$x_\\text{in<mark data-md-highlight>put</mark>}$ and <mark data-md-highlight>input</mark></p>
 <p id="late">$y_\\text{late}$ late</p></details>
-</div></div>
+</div><details id="lazy"><summary>Lazy</summary></details>
+<details id="lazy-open" open><summary>Lazy, open</summary></details></div>
 <script src="../vendor/katex/katex.min.js"></script><script src="math.js"></script></body></html>"""
 
 
 def test_math_in_nested_blocks_and_without_material(visit, base_url):
     """A page of its own (served next to math.js): no Material, so no document$, and no KaTeX
     stylesheet link (math.js adds it); math in a summary shows at once; a block inside a closed
-    block renders when it, not its parent, opens; search highlights inside TeX do not stop it."""
+    block renders when it, not its parent, opens; search highlights inside TeX do not stop it;
+    content added later (pl:content) renders too."""
     url = base_url + "assets/javascripts/math-test.html"
     visit.page.route(url, lambda route: route.fulfill(body=NESTED_MATH_PAGE, content_type="text/html"))
     page = _math_done(visit.go("assets/javascripts/math-test.html"))
@@ -347,7 +349,17 @@ def test_math_in_nested_blocks_and_without_material(visit, base_url):
         "input",
         "late",
     ]  # the marks outside the formulas stay
-    assert page.evaluate("() => window.plMath.formulas") == 7
+    # a block's body that comes after the page says so with a pl:content event (hooks/lazy_blocks.py)
+    insert = """id => { const d = document.getElementById(id);
+        d.querySelector('summary').insertAdjacentHTML('afterend',
+            '<div class="jp-RenderedMarkdown"><p>$z_{' + id.length + '}$</p></div>');
+        d.dispatchEvent(new CustomEvent('pl:content', {bubbles: true}));
+        return d.querySelectorAll('.katex').length; }"""
+    assert page.evaluate(insert, "lazy-open") == 1  # open: at once
+    assert page.evaluate(insert, "lazy") == 0  # closed: when it opens
+    page.click("#lazy > summary")
+    assert page.evaluate(katex, "#lazy") == 1
+    assert page.evaluate("() => window.plMath.formulas") == 9
     assert not visit.errors, visit.errors
 
 

@@ -16,6 +16,8 @@
 //   its block opens: a capture-phase click/keydown on the summary renders it before the block
 //   opens; a MutationObserver on the `open` attribute (a microtask, so before the next paint)
 //   catches the other ways: find-in-page, anchors, scripts, printing. Nested blocks alike.
+// - Content added later (a block's body fetched after the page) announces itself with a bubbling
+//   `pl:content` event on its container: its math renders like the page's (at once if visible).
 // window.plMath tells tests how far it got: {state: "waiting"|"rendering"|"done", tasks, formulas}.
 (function () {
   var BRACKETS = [
@@ -43,6 +45,7 @@
   var deferred = []; // the same, inside a closed <details>
   var running = false;
   var roots = []; // the elements whose text may hold math: [element, delimiters]
+  var started = 0; // the page whose roots are collected
   var stale = false; // a queued text node was replaced (search highlighting does): collect again
   var failed = new WeakSet(); // formulas KaTeX could not parse, left as text: not tried again
 
@@ -237,6 +240,30 @@
     });
   }
 
+  var NOTEBOOK_ROOTS = ".jupyter-wrapper .jp-RenderedMarkdown, .jupyter-wrapper .jp-RenderedLatex";
+  function rootsIn(el) {
+    var found = [];
+    el.querySelectorAll(".arithmatex").forEach(function (r) { found.push([r, BRACKETS]); });
+    el.querySelectorAll(NOTEBOOK_ROOTS).forEach(function (r) { found.push([r, NOTEBOOK]); });
+    return found;
+  }
+
+  function onContent(event) {
+    var el = event.target;
+    if (started !== page || !el || el.nodeType !== 1) return; // not collected yet: start() will
+    var added = rootsIn(el);
+    roots = roots.concat(added);
+    var pending = queue;
+    queue = [];
+    added.forEach(function (r) { collect(r[0], r[1]); }); // hidden ones go to `deferred`
+    if (cssReady) {
+      queue.forEach(renderAll); // visible now: the reader may be looking at it
+      queue = pending;
+    } else {
+      queue = pending.concat(queue);
+    }
+  }
+
   // Every text node with math not yet rendered, from scratch.
   function refresh() {
     stale = false;
@@ -277,12 +304,8 @@
       console.error("math.js: KaTeX is not loaded");
       return;
     }
-    var body = doc.body;
-    roots = [];
-    body.querySelectorAll(".arithmatex").forEach(function (el) { roots.push([el, BRACKETS]); });
-    body
-      .querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown, .jupyter-wrapper .jp-RenderedLatex")
-      .forEach(function (el) { roots.push([el, NOTEBOOK]); });
+    roots = rootsIn(doc.body);
+    started = forPage;
     refresh();
     stylesheet(function () { // at once where it has loaded already
       cssReady = true;
@@ -296,6 +319,7 @@
     queue = [];
     deferred = [];
     roots = [];
+    started = 0;
     running = false;
     cssReady = false; // a new page may have left the old stylesheet behind: look again
     stats.state = "waiting";
@@ -304,6 +328,7 @@
 
   document.addEventListener("click", onActivate, true);
   document.addEventListener("keydown", onActivate, true);
+  document.addEventListener("pl:content", onContent);
   new MutationObserver(onOpen).observe(document, { attributes: true, attributeFilter: ["open"], subtree: true });
 
   if (typeof document$ !== "undefined") {
