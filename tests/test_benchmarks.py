@@ -435,6 +435,8 @@ def test_quick_run_writes_the_json_schema(tmp_path, capsys):
     assert lstm["seeds_below_sarima"] == sum(
         r["rmse"] < lstm["baselines"]["SARIMA(0,1,1)(0,1,1)12 log"]["rmse"] for r in lstm["runs"])
     assert {"basic_rmse", "basic_seconds"} <= set(lstm["runs"][0]) and lstm["selection"] is None
+    assert {"hybrid_rmse", "hybrid_seconds"} <= set(lstm["runs"][0]) and lstm["hybrid_selection"] is None
+    assert lstm["hybrid"]["median_rmse"] == pytest.approx(sum(r["hybrid_rmse"] for r in lstm["runs"]) / 2, abs=1e-3)
     assert len(lstm["holdout24"]["runs"]) == 2 and lstm["other_series"] == []
 
 
@@ -455,6 +457,27 @@ def test_published_lstm_defaults_are_the_ones_chosen_on_the_validation_split():
     assert min(selection["stage2"], key=lambda row: row["score"])["settings"]["members"] == DEFAULTS["members"]
     # Tutorial 2 says the direct model won on the validation years, against the basic model
     assert min(row["score"] for row in selection["stage2"]) < selection["basic"]["score"]
+
+
+def test_published_hybrid_defaults_are_the_ones_chosen_on_the_validation_split():
+    """The hybrid's HYBRID_DEFAULTS are what `select_hybrid` chose (stage by stage) in the published run; the
+    classical methods were scored on the same validation years; the default method follows issue 10's bar."""
+    from pathlearn.lstm import DEFAULTS, HYBRID_DEFAULTS
+
+    lstm = json.loads(cli.RESULTS.read_text(encoding="utf-8"))["sections"]["lstm"]["result"]
+    selection = lstm["hybrid_selection"]
+    assert selection["chosen"] == HYBRID_DEFAULTS == lstm["hybrid_defaults"]
+    assert selection["matches_defaults"] is True
+    best = [min(selection[f"stage{n}"], key=lambda row: row["score"])["settings"] for n in (1, 2, 3)]
+    assert (best[0]["alpha"], best[0]["gamma"]) == (best[2]["alpha"], best[2]["gamma"])
+    assert (best[1]["window_seasons"], best[1]["noise"]) == (best[2]["window_seasons"], best[2]["noise"])
+    assert {k: best[2][k] for k in ("alpha", "gamma", "window_seasons", "noise", "members")} == \
+        {k: HYBRID_DEFAULTS[k] for k in ("alpha", "gamma", "window_seasons", "noise", "members")}
+    assert set(selection["classical"]) == {"SARIMA(0,1,1)(0,1,1)12 log", "Holt-Winters (mult. season)"}
+    assert set(selection["confirmed"]) == {"hybrid", "direct", "basic"}
+    assert selection["confirm_seeds"] == [3, 4, 5, 6, 7]
+    bar = [ok for name, ok in lstm["hybrid_goals"].items() if name != "median_below_holt_winters"]  # that is the aim
+    assert (DEFAULTS["method"] == "hybrid") == all(bar)
 
 
 def test_merge_keeps_other_sections_each_with_its_own_environment(capsys):
