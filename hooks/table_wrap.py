@@ -23,7 +23,9 @@ from mkdocs.plugins import event_priority
 
 TABLE_CLASS = "pl-table"
 MATERIAL_SELECTOR = "table:not([class])"
-WRAP_OPEN = '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+# tabindex: the wrapper scrolls sideways on a phone, so the keyboard must reach it (axe's
+# scrollable-region-focusable; overrides/main.html gives Material's own wrappers the same)
+WRAP_OPEN = '<div class="md-typeset__scrollwrap" tabindex="0"><div class="md-typeset__table">'
 WRAP_CLOSE = "</div></div>"
 ARTICLE_RE = re.compile(r'(<article class="md-content__inner[^"]*"[^>]*>)(.*?)(</article>)', re.S)
 TABLE_TAG_RE = re.compile(r"<(/?)table\b([^>]*)>", re.I)

@@ -45,7 +45,8 @@ def site_usage(site: Path) -> tuple[set[str], set[str], dict[str, set[str]]]:
     classes: set[str] = set()
     var_refs: set[str] = set()
     attributes: dict[str, set[str]] = {name: set() for name in TRACKED_ATTRIBUTES}
-    for page in site.rglob("*.html"):
+    # *.htm: the collapsed blocks' bodies, which come after their page (hooks/lazy_blocks.py)
+    for page in [*site.rglob("*.html"), *site.rglob("*.htm")]:
         text = page.read_text(encoding="utf-8")
         classes |= _css.page_classes(text)
         var_refs.update(_css.VAR_REF_RE.findall(text))

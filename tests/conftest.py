@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import ast
+import functools
+import http.server
 import io
 import os
+import shutil
 import subprocess
 import sys
+import threading
 import time
 import tokenize
 from dataclasses import dataclass
@@ -19,8 +23,26 @@ import properdocs.replacement  # noqa: F401
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("PATHLEARN_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 LANGUAGES = ("ja", "en")
 DEFAULT_LANGUAGE = "ja"
+
+
+def read_page(path: Path) -> str:
+    """A built page as a reader's browser ends up with it: with the bodies of its collapsed
+    blocks put back (hooks/lazy_blocks.py sends them after the page)."""
+    if str(ROOT / "hooks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "hooks"))
+    import lazy_blocks
+
+    return lazy_blocks.inline_blocks(path.read_text(encoding="utf-8"), path.parent)
 
 
 class _FStrings(ast.NodeTransformer):
@@ -96,3 +118,36 @@ def site(tmp_path_factory) -> BuiltSite:
     second session only re-runs the notebooks whose code or pathlearn dependencies changed.
     """
     return build_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the session, shared by every module's browser tests."""
+    # Locally a missing browser skips these tests; in CI (CI=true) it fails them.
+    missing = pytest.fail if os.environ.get("CI") == "true" else pytest.skip
+    if not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
+        missing(f"no chromium at {CHROMIUM} (apt-get install chromium, or set PATHLEARN_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed (pip install playwright)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    """The built site over a local HTTP server, for every module's browser tests."""
+    handler = functools.partial(_QuietHandler, directory=str(site.site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()

@@ -7,59 +7,15 @@ local HTTP server. Nothing may leave localhost and nothing may log a console err
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import LANGUAGES
+from conftest import CHROMIUM, LANGUAGES, LAUNCH_ARGS  # noqa: F401 - test_web_quality imports them
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("PATHLEARN_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 KANJI_OR_KATAKANA = re.compile(r"[\u4e00-\u9fff]{2,}|[\u30a0-\u30ff]{3,}")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def base_url(site):
-    handler = functools.partial(_QuietHandler, directory=str(site.site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    # Locally a missing browser skips these tests; in CI (CI=true) it fails them.
-    missing = pytest.fail if os.environ.get("CI") == "true" else pytest.skip
-    if not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
-        missing(f"no chromium at {CHROMIUM} (apt-get install chromium, or set PATHLEARN_CHROMIUM)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class Visit:

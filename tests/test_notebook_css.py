@@ -159,7 +159,10 @@ SWAP_JS = """css => {
 
 def _wait_until_rendered(page, polls: int = 3) -> None:
     """Open every collapsed block, then wait until KaTeX has rendered (the page's element count
-    holds still) and the fonts that the now visible math needs are in (they set its widths)."""
+    holds still) and the fonts that the now visible math needs are in (they set its widths).
+    The blocks' bodies come after the page (hooks/lazy_blocks.py): they are all in first."""
+    page.wait_for_function("!document.querySelector('details[data-pl-block]')"
+                           " || document.documentElement.dataset.plBlocks === 'loaded'", timeout=30_000)
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     counts: list[int] = []
     for _ in range(100):

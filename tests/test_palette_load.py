@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from mkdocs.exceptions import PluginError
-from test_browser import base_url, browser  # noqa: F401 - fixtures
 
 sys.path.insert(0, str(ROOT / "hooks"))
 import palette_load  # noqa: E402
@@ -52,7 +51,7 @@ def test_both_patches_apply_to_materials_own_files():
 TUTORIAL = "tutorials/03-gan/"
 
 
-def _invalidations(browser, url: str) -> list[dict]:  # noqa: F811
+def _invalidations(browser, url: str) -> list[dict]:
     """Chromium's style-invalidation records of one page load (light scheme, phone width)."""
     page = browser.new_page(viewport={"width": 412, "height": 823}, color_scheme="light")
     try:
@@ -77,7 +76,7 @@ def _invalidations(browser, url: str) -> list[dict]:  # noqa: F811
 @pytest.mark.site
 @pytest.mark.browser
 @pytest.mark.parametrize("path", [TUTORIAL, "en/api/"])
-def test_no_script_restyles_the_whole_page_while_it_loads(browser, base_url, path):  # noqa: F811
+def test_no_script_restyles_the_whole_page_while_it_loads(browser, base_url, path):
     records = _invalidations(browser, base_url + path)
     assert records, "the trace recorded no style invalidation at all"
     # the color-scheme meta (recorded with the script's stack); an attribute of <html> or <body>
@@ -94,7 +93,7 @@ def test_no_script_restyles_the_whole_page_while_it_loads(browser, base_url, pat
 @pytest.mark.site
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["dark", "light"])
-def test_the_canvas_follows_the_readers_scheme(browser, base_url, scheme):  # noqa: F811
+def test_the_canvas_follows_the_readers_scheme(browser, base_url, scheme):
     """One color-scheme meta, the page's own ("light dark"), and Material's never attached: the
     root (outside <body>, which the palette styles) draws in the reader's scheme."""
     page = browser.new_page(color_scheme=scheme)

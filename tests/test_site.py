@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
-from conftest import DEFAULT_LANGUAGE, LANGUAGES, ROOT, build_site, code_tokens
+from conftest import DEFAULT_LANGUAGE, LANGUAGES, ROOT, build_site, code_tokens, read_page
 
 pytestmark = pytest.mark.site
 
@@ -51,7 +51,7 @@ class Page(HTMLParser):
         self.lang = ""
         self.headings: list[tuple[str, str]] = []
         self._in = None
-        self.feed(path.read_text(encoding="utf-8"))
+        self.feed(read_page(path))  # with the collapsed blocks' bodies (hooks/lazy_blocks.py)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)

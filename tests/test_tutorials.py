@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import LANGUAGES, ROOT
+from conftest import LANGUAGES, ROOT, read_page
 
 sys.path.insert(0, str(ROOT / "hooks"))
 import _lean_html  # noqa: E402
@@ -206,7 +206,7 @@ def test_pages_show_the_computed_reading_time(site):
 @pytest.mark.site
 def test_every_plot_has_a_description_in_the_page_language(site):
     for lang, name, path in _notebook_pages(site):
-        html = path.read_text("utf-8")
+        html = read_page(path)
         images = re.findall(r"<img\b[^>]*>", html.split('<div class="jupyter-wrapper">', 1)[-1])
         assert images, f"{lang}/{name}: no plot"
         for tag in images:
@@ -219,7 +219,7 @@ def test_every_plot_has_a_description_in_the_page_language(site):
 @pytest.mark.site
 def test_collapsed_blocks_are_rendered_and_solutions_show_their_output(site):
     for lang, name, path in _notebook_pages(site):
-        html = path.read_text("utf-8")
+        html = read_page(path)
         source = _tutorial.read(DOCS / lang / ("tutorials/" + name if name != "results.ipynb" else name))
         for kind in _tutorial.OFF_PATH:
             expected = sum(1 for k, _ in _tutorial.blocks(source) if k == kind)
@@ -301,7 +301,7 @@ def test_copy_buttons_copy_each_code_cell(site):
     import html
 
     for lang, name, path in _notebook_pages(site):
-        page = path.read_text("utf-8")
+        page = read_page(path)
         assert "clipboard-copy-txt" not in page, f"{lang}/{name}: second copy of the code"
         targets = re.findall(r'<clipboard-copy\b[^>]*\sfor="([^"]+)"', page)
         texts = []
@@ -334,7 +334,7 @@ def test_search_index_holds_the_prose_not_the_code(site):
         assert "Copied!" not in text and "In [" not in text, f"{lang}/{name}: code cells indexed"
         top = [d for d in entries if d["location"] == url]
         assert len(top) == 1 and len(top[0]["text"]) < 500, f"{lang}/{name}: prose left in the top entry"
-        anchors = set(re.findall(r'<h[1-6] id="([^"]+)"', path.read_text("utf-8")))
+        anchors = set(re.findall(r'<h[1-6] id="([^"]+)"', read_page(path)))
         indexed = {d["location"].split("#", 1)[1] for d in entries if "#" in d["location"]}
         assert anchors and anchors <= indexed, f"{lang}/{name}: headings without an entry: {anchors - indexed}"
         assert all("¶" not in d["title"] for d in entries), f"{lang}/{name}: permalink sign in a title"

@@ -30,7 +30,7 @@ try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # the browser tests then skip (fail under CI=true) in the in_browser fixture
     PlaywrightTimeout = TimeoutError
-from test_browser import CHROMIUM, LAUNCH_ARGS, _page_paths, _tutorials, base_url  # noqa: F401
+from test_browser import CHROMIUM, LAUNCH_ARGS, _page_paths, _tutorials
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -92,7 +92,7 @@ def test_every_page_html_is_at_most_250_kb(site):
 
 
 @pytest.fixture(scope="session")
-def lighthouse_results(site, base_url):  # noqa: F811 - the fixture imported from test_browser
+def lighthouse_results(site, base_url):
     """Every page through Lighthouse, in sequence (best performance of up to 3 runs a page)."""
     missing = bench.lighthouse_missing()
     if missing:
@@ -201,7 +201,7 @@ def _axe_violations(browser, url: str, scheme: str, axe_path: Path) -> tuple[str
         context.close()
 
 
-def test_axe_finds_no_violation_on_any_page_in_light_or_dark(in_browser, base_url, site, axe_source):  # noqa: F811
+def test_axe_finds_no_violation_on_any_page_in_light_or_dark(in_browser, base_url, site, axe_source):
     failures, wrong_scheme = [], []
     for path in _page_paths(site):
         for scheme, material in SCHEMES.items():
@@ -263,7 +263,7 @@ def _use_language_switcher(browser, url: str) -> tuple[str, str | None]:
         return page.url, page.get_attribute("html", "lang")
 
 
-def test_keyboard_reaches_and_uses_the_language_switcher(in_browser, base_url, site):  # noqa: F811
+def test_keyboard_reaches_and_uses_the_language_switcher(in_browser, base_url, site):
     path = _tutorials(site, "ja")[0]
     url, lang = in_browser(_use_language_switcher, base_url + path)
     assert urlsplit(url).path == f"/en/{path}" and lang == "en", (url, lang)
@@ -286,7 +286,7 @@ def _use_search(browser, root: str, path: str) -> tuple[str, list[str], str]:
         return query, [urlsplit(h).path for h in found], urlsplit(page.url).path
 
 
-def test_keyboard_reaches_and_uses_the_search(in_browser, base_url, site):  # noqa: F811
+def test_keyboard_reaches_and_uses_the_search(in_browser, base_url, site):
     """Tab to the search box, type, see results, Enter opens the best one. (Material's own keys:
     in the search, Tab closes it and the arrows move through the results; Enter follows the best.)"""
     path = _tutorials(site, "en")[-1]
@@ -307,7 +307,7 @@ def _use_scheme_toggle(browser, url: str) -> tuple[str | None, str, str | None]:
         return before, reached, page.get_attribute("body", "data-md-color-scheme")
 
 
-def test_keyboard_reaches_and_uses_the_colour_scheme_toggle(in_browser, base_url):  # noqa: F811
+def test_keyboard_reaches_and_uses_the_colour_scheme_toggle(in_browser, base_url):
     before, reached, after = in_browser(_use_scheme_toggle, base_url)
     assert before == "default", f"the page did not start in the light scheme: {before!r}"
     assert after == "slate", f"Enter on the colour-scheme toggle ({reached}) left the scheme {after!r}"
@@ -325,7 +325,7 @@ def _use_download(browser, url: str, notebook: str) -> str:
         return download.value.suggested_filename
 
 
-def test_keyboard_reaches_and_uses_the_notebook_download(in_browser, base_url, site):  # noqa: F811
+def test_keyboard_reaches_and_uses_the_notebook_download(in_browser, base_url, site):
     path = _tutorials(site, "en")[0]
     notebook = path.rstrip("/").split("/")[-1] + ".ipynb"
     assert in_browser(_use_download, base_url + path, notebook) == notebook

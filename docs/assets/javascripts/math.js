@@ -5,6 +5,7 @@
 // outputs) as text. A formula KaTeX cannot parse stays as text and is reported with console.error.
 //
 // Off the critical path (issue 9):
+// - KaTeX's script is not in the page: this script asks for it once the page has loaded.
 // - KaTeX's stylesheet does not block the first paint: the hook links it with media="print" and
 //   data-pl-katex, and this script switches it on (media="all") once it has loaded, then renders;
 //   KaTeX markup is never shown without its styles. Where the link is missing (a page reached by
@@ -33,10 +34,9 @@
   var IGNORED = { SCRIPT: 1, NOSCRIPT: 1, STYLE: 1, TEXTAREA: 1, PRE: 1, CODE: 1, OPTION: 1 };
   // ~8 ms per task: under Lighthouse's 4x CPU slowdown still well below the 50 ms of a long task.
   var BUDGET_MS = typeof window.plMathBudgetMs === "number" ? window.plMathBudgetMs : 8;
-  var CSS_URL = (function () {
-    var src = document.currentScript && document.currentScript.src;
-    return src ? new URL("../vendor/katex/katex.min.css", src).href : null;
-  })();
+  var HERE = document.currentScript && document.currentScript.src;
+  var CSS_URL = HERE ? new URL("../vendor/katex/katex.min.css", HERE).href : null;
+  var KATEX_URL = HERE ? new URL("../vendor/katex/katex.min.js", HERE).href : null;
 
   var stats = (window.plMath = { state: "waiting", tasks: 0, formulas: 0 });
   var page = 0; // bumped for each document$ emission: a newer page abandons the older queue
@@ -298,18 +298,44 @@
     }, { once: true });
   }
 
+  // KaTeX itself (273 KB) is asked for once the page has loaded: a phone's first paint does
+  // not share the connection with it (hooks/math_assets.py links math.js only).
+  var library = null; // callbacks waiting for KaTeX, while it loads
+  function withKatex(done) {
+    if (typeof katex !== "undefined") return done();
+    if (library) return library.push(done);
+    library = [done];
+    var script = document.createElement("script");
+    script.src = KATEX_URL;
+    script.addEventListener("load", function () {
+      var waiting = library;
+      library = null;
+      waiting.forEach(function (fn) { fn(); });
+    }, { once: true });
+    script.addEventListener("error", function () {
+      library = null;
+      console.error("math.js: KaTeX did not load: " + script.src);
+    }, { once: true });
+    document.head.appendChild(script);
+  }
+
+  function afterLoad(fn) {
+    if (document.readyState === "complete") fn();
+    else window.addEventListener("load", fn, { once: true });
+  }
+
   function start(doc, forPage) {
     if (forPage !== page) return;
-    if (typeof katex === "undefined") {
-      console.error("math.js: KaTeX is not loaded");
-      return;
-    }
     roots = rootsIn(doc.body);
     started = forPage;
     refresh();
-    stylesheet(function () { // at once where it has loaded already
-      cssReady = true;
-      if (forPage === page) kick();
+    afterLoad(function () {
+      withKatex(function () {
+        stylesheet(function () { // at once where it has loaded already
+          cssReady = true;
+          if (forPage === page) kick();
+        });
+      });
     });
   }
 
