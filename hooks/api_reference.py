@@ -5,7 +5,8 @@ the style of the whole document several times while the page loads (its palette 
 on <body> and reads a computed style back; each code block is measured), so the load time grows
 with the page; the first paint waits for its bytes. The mkdocstrings options in properdocs.yml leave
 out what the page repeats (signature code blocks, types in signatures, tables); this hook drops
-the bytes that mkdocstrings' output carries for nothing.
+the bytes that mkdocstrings' output and Material's templates (the table of contents) carry for
+nothing.
 
 Tried and left out: CSS `content-visibility: auto` on the function bodies cut the page's main-
 thread time by a quarter, but a link to `api/#name` then lands a few hundred pixels off (the
@@ -63,4 +64,8 @@ def on_page_content(content, page, config, files):
 
 
 def on_post_page(output, page, config):
-    return mkdocstrings_css_where_used(output, getattr(page, "is_api_page", False))
+    is_api_page = getattr(page, "is_api_page", False)
+    output = mkdocstrings_css_where_used(output, is_api_page)
+    # Material's own templates indent too: the page's table of contents, one entry per object,
+    # carried ~20 KB of indentation (the page must stay within 250 KB, issue 9)
+    return collapse_indentation(output) if is_api_page else output

@@ -81,7 +81,7 @@ def test_every_block_body_arrives_after_load(site, browser, base_url):
 
 @pytest.mark.site
 @pytest.mark.browser
-@pytest.mark.parametrize("how", ["click", "Enter"])
+@pytest.mark.parametrize("how", ["click", "Enter", "Space"])
 def test_a_block_opened_before_its_body_came_opens_with_it(browser, base_url, how):
     page, errors = _open(browser, base_url)
     held: list = []
@@ -92,19 +92,18 @@ def test_a_block_opened_before_its_body_came_opens_with_it(browser, base_url, ho
         page.goto(base_url + "tutorials/03-gan/", wait_until="load")
         page.wait_for_function("document.querySelector('details[data-pl-block]') !== null")
         page.wait_for_timeout(200)  # the first request is on its way, and held
-        details = page.locator("details[data-pl-block]").last
-        summary = details.locator(":scope > summary")
+        details = page.locator("details[data-pl-block]").last.element_handle()  # this one, loaded or not
+        summary = details.query_selector(":scope > summary")
         if how == "click":
             summary.click()
         else:
             summary.focus()
-            page.keyboard.press("Enter")
+            page.keyboard.press(how)
         assert details.evaluate("d => d.open") is False  # not opened empty
         released.append(True)
         for route in held:
             route.continue_()
-        page.wait_for_function("d => d.open && !d.hasAttribute('data-pl-block')", arg=details.element_handle(),
-                               timeout=15_000)
+        page.wait_for_function("d => d.open && !d.hasAttribute('data-pl-block')", arg=details, timeout=15_000)
         assert details.evaluate("d => d.children.length") > 1
     finally:
         page.close()
