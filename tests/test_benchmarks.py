@@ -98,18 +98,20 @@ def test_time_to_quality_is_the_shortest_succeeding_budget():
 
 def test_run_seed_tries_shorter_budgets_in_order_until_one_succeeds(monkeypatch):
     tried = []
+    full = gan.RECIPES["fixed"].steps
+    quarter, half = round(full / 4), round(full / 2)
 
     def fake_one(variant, seed, steps, eval_samples):
         tried.append(steps)
-        ok = steps >= 500
+        ok = steps >= half
         return {"steps": steps, "seconds": steps / 100, "mean_error": 0.0, "std_error": 0.0,
                 "w1": 0.01 if ok else 0.5, "ok": ok}
 
     monkeypatch.setattr(gan, "_one", fake_one)
     row = gan.run_seed("fixed", 3)
-    assert tried == [1000, 250, 500]  # the full run always, then 1/4 and 1/2; 3/4 is not needed
-    assert (row["steps_to_quality"], row["seconds_to_quality"], row["ok"]) == (500, 5.0, True)
-    assert [r["steps"] for r in row["budget_runs"]] == [250, 500, 1000]
+    assert tried == [full, quarter, half]  # the full run always, then 1/4 and 1/2; 3/4 is not needed
+    assert (row["steps_to_quality"], row["seconds_to_quality"], row["ok"]) == (half, half / 100, True)
+    assert [r["steps"] for r in row["budget_runs"]] == [quarter, half, full]
 
     tried.clear()
     monkeypatch.setattr(gan, "_one", lambda variant, seed, steps, eval_samples: {
