@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, read_page
+from conftest import ROOT, _QuietHandler, read_page
 from test_notebook_css import _wait_until_rendered
 from test_theme_css import PROPERTIES, STYLES_JS
 
@@ -94,13 +94,10 @@ def test_wrapped_tables_look_as_materials_own(site, browser, tmp_path, path):
         css.write_text(css.read_text(encoding="utf-8").replace("table.pl-table", table_wrap.MATERIAL_SELECTOR),
                        encoding="utf-8")
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
     styles = []
     for root in (ours, theirs):
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         page = browser.new_page(viewport={"width": 412, "height": 900})
         try:
