@@ -295,6 +295,10 @@ CASES = [
              lambda: file_has(package_dir("material") / "templates/base.html", "{% block scripts %}")),
     Internal("overrides/main.html", "mkdocs-material", "the bundle's md-code__nav and md-typeset__scrollwrap",
              "md-code__nav", lambda: file_has(material_bundle(), "md-code__nav", "md-typeset__scrollwrap")),
+    Internal("hooks/scripts_after_paint.py", "mkdocs-material",
+             "the bundle starts on DOMContentLoaded (h(document,\"DOMContentLoaded\",{once:!0}))",
+             "DOMContentLoaded",
+             lambda: file_has(material_bundle(), 'h(document,"DOMContentLoaded",{once:!0})')),
     # overrides/partials/*.html: copies of Material's partials, included where Material includes them
     *[Internal(f"overrides/partials/{name}", "mkdocs-material",
                f"partials/{name} ({markup}), included by {parent}", markup,
