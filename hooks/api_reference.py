@@ -8,6 +8,9 @@ out what the page repeats (signature code blocks, types in signatures, tables); 
 the bytes that mkdocstrings' output and Material's templates (the table of contents) carry for
 nothing.
 
+It also renders mkdocstrings' section titles ("Parameters:", "Returns:", ...) in the page's own
+language (render_in_page_language).
+
 Tried and left out: CSS `content-visibility: auto` on the function bodies cut the page's main-
 thread time by a quarter, but a link to `api/#name` then lands a few hundred pixels off (the
 skipped parts above the target take their real height after the jump).
@@ -53,6 +56,25 @@ def mkdocstrings_css_where_used(output: str, is_api_page: bool) -> str:
     if is_api_page:
         output = output.replace("</head>", links[0] + "</head>", 1)
     return output
+
+
+def render_in_page_language(plugin, language: str) -> None:
+    """Translate mkdocstrings' template strings into `language` for the page about to render.
+
+    mkdocstrings reads its locale once, in `on_config`, from `theme.language`: with
+    mkdocs-static-i18n the English API page got the default language's titles ("引数：",
+    "戻り値：", "デフォルト："). The locale is read again for every `::: identifier` block it renders
+    (`Handlers._locale`, private; tests/test_hook_internals.py watches it).
+    """
+    plugin.handlers._locale = language
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Pages with `::: identifier` blocks render them in their own language."""
+    plugin = config.plugins.get("mkdocstrings")
+    if plugin is not None and "\n::: " in "\n" + markdown:
+        render_in_page_language(plugin, getattr(page.file, "locale", None) or page.file.src_uri.split("/", 1)[0])
+    return markdown
 
 
 def on_page_content(content, page, config, files):

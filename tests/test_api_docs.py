@@ -40,3 +40,20 @@ def test_every_documented_module_declares_its_public_api():
         assert hasattr(module, "__all__"), f"{name} has no __all__"
         for attr in module.__all__:
             assert hasattr(module, attr), f"{name}.__all__ names a missing {attr!r}"
+
+
+
+# mkdocstrings-python's template strings, as its ja and en translations write them
+TITLES = {"ja": ("引数：", "戻り値：", "発生：", "属性：", "デフォルト："),
+          "en": ("Parameters:", "Returns:", "Raises:", "Attributes:")}
+
+
+@pytest.mark.site
+def test_section_titles_are_in_the_pages_language(site):
+    """mkdocstrings' "Parameters:", "Returns:", ... follow the page (hooks/api_reference.py), not
+    the site's default language."""
+    for lang, other in (("ja", "en"), ("en", "ja")):
+        html = (site.site_dir / ("" if lang == "ja" else "en") / "api" / "index.html").read_text(encoding="utf-8")
+        text = re.sub(r"<[^>]+>", "", html[html.index("<article"):html.index("</article>")])
+        assert all(title in text for title in TITLES[lang]), (lang, [t for t in TITLES[lang] if t not in text])
+        assert not [t for t in TITLES[other] if t in text], (lang, [t for t in TITLES[other] if t in text])
