@@ -15,6 +15,7 @@ from pathlearn.gan import (
     RECIPES,
     BatchStatistics,
     GANResult,
+    LinearSkip,
     Rescale,
     Standardize,
     batch_size_at,
@@ -124,6 +125,36 @@ def test_rescale_inverts_standardize_and_only_sets_units():
     # same learnable parameters: the rescale is fixed (buffers, saved with the weights)
     assert [p.shape for p in scaled.parameters()] == [p.shape for p in plain.parameters()]
     assert set(dict(scaled.named_buffers())) == {"5.loc", "5.scale"}
+
+
+def test_linear_skip_puts_a_linear_path_beside_the_network_whose_output_starts_at_zero():
+    torch.manual_seed(0)
+    generator = make_generator(hidden=8, layers=1, loc=5.0, scale=2.0, skip=True)
+    skip = generator[0]
+    assert isinstance(skip, LinearSkip) and isinstance(generator[-1], Rescale) and len(generator) == 2
+    z = torch.randn(50, 1)
+    with torch.no_grad():
+        torch.testing.assert_close(skip(z), skip.linear(z) + skip.mlp(z))
+        assert (skip.mlp(z) == 0).all()  # G starts as a random affine map plus nothing
+        torch.testing.assert_close(generator(z), skip.linear(z) * 2 + 5)
+    assert skip.linear.weight.item() != 0 and [p.shape for p in skip.linear.parameters()] == [(1, 1), (1,)]
+    # the network is drawn first, as without the skip path, then the linear path
+    torch.manual_seed(0)
+    plain = make_generator(hidden=8, layers=1)
+    for mine, theirs in zip(skip.mlp[0].parameters(), plain[0].parameters(), strict=True):
+        assert torch.equal(mine, theirs)
+    unscaled = make_generator(hidden=8, layers=1, skip=True)
+    assert isinstance(unscaled[0], LinearSkip) and len(unscaled) == 1
+
+
+def test_the_fixed_recipe_has_the_skip_path_and_plain_has_not(quick):
+    assert RECIPES["fixed"].g_skip and not RECIPES["plain"].g_skip
+    assert quick.generator_config["skip"] is True and isinstance(quick.generator[0], LinearSkip)
+    plain = train_gan(variant="plain", seed=0, **QUICK)
+    assert plain.generator_config["skip"] is False
+    assert not any(isinstance(m, LinearSkip) for m in plain.generator.modules())
+    without = train_gan(recipe=dataclasses.replace(RECIPES["fixed"], g_skip=False), seed=3, **QUICK)
+    assert not any(isinstance(m, LinearSkip) for m in without.generator.modules())
 
 
 def test_batch_statistics_are_per_batch():
@@ -268,7 +299,7 @@ def test_fixed_returns_g_averaged_from_average_from_on(quick):
     """The returned G is the running mean of G's weights from `average_from * steps` on: averaging
     only the last step gives G as it ends, the recipe's window gives other weights."""
     fixed = RECIPES["fixed"]
-    linear = [m for m in quick.generator if isinstance(m, nn.Linear)]
+    linear = [m for m in quick.generator[0].mlp if isinstance(m, nn.Linear)]  # the network beside the skip path
     assert [(m.in_features, m.out_features) for m in linear] == [(1, fixed.g_hidden), (fixed.g_hidden, 1)]
     assert fixed.g_layers == 1 and 0 < fixed.average_from < 1
     steps = QUICK["steps"]
@@ -319,8 +350,22 @@ def test_weights_round_trip(quick, tmp_path):
         path = tmp_path / f"{kind}.safetensors"
         path.write_bytes(weights_bytes(model, kind, config))
         loaded = load_model(path)
+        assert str(loaded) == str(model)  # the same structure, the skip path included
         x = torch.randn(2, 9, 1)
         torch.testing.assert_close(loaded(x), model(x))
+    assert isinstance(load_model(tmp_path / "gan.generator.safetensors")[0], LinearSkip)
+
+
+def test_weights_saved_before_the_skip_path_load_as_before(tmp_path):
+    """A generator file whose config has no `skip` (saved before it existed) rebuilds G without it."""
+    torch.manual_seed(0)
+    old = make_generator(hidden=8, layers=1, loc=5.0, scale=2.0)
+    path = tmp_path / "old.safetensors"
+    path.write_bytes(weights_bytes(old, "gan.generator", {"hidden": 8, "layers": 1, "loc": 5.0, "scale": 2.0}))
+    loaded = load_model(path)
+    assert str(loaded) == str(old)
+    z = torch.randn(5, 1)
+    torch.testing.assert_close(loaded(z), old(z))
 
 
 @pytest.mark.parametrize(
