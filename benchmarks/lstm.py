@@ -10,7 +10,9 @@ Four parts:
   `pathlearn.lstm.HYBRID_DEFAULTS`.
 - the airline holdout (12 and 24 months): the direct model, the hybrid and the basic recursive one
   (the default), seeds 0-9, against the classical methods;
-- other monthly series read as `pathlearn lstm --csv` reads them (shipped with statsmodels).
+- other monthly series read as `pathlearn lstm --csv` reads them (shipped with statsmodels);
+- the fourth candidate (`CANDIDATES`, `validate_candidates`, `choose_candidate`, `CANDIDATE_RULE`): chosen on
+  validation windows that end before every holdout, and run on the holdouts next to the others.
 """
 
 from __future__ import annotations
@@ -146,12 +148,124 @@ def select_hybrid(seeds: range = SELECTION_SEEDS, confirm: range = CONFIRM_SEEDS
     confirmed = {"hybrid": _validation_score(chosen, confirm, "hybrid"),
                  "direct": _validation_score(direct, confirm, "direct"),
                  "basic": _validation_score(basic, confirm, "recursive")}
-    full = {"method": "hybrid", **chosen, "level": False, **FIXED}
+    full = {"method": "hybrid", **chosen, "level": False, **FIXED, "fit": False}
     return {"how": HYBRID_SELECTION.format(seeds=f"{seeds.start}-{seeds.stop - 1}",
                                            confirm=f"{confirm.start}-{confirm.stop - 1}"),
             "seeds": list(seeds), "confirm_seeds": list(confirm), "stage1": stage1, "stage2": stage2,
             "stage3": stage3, "confirmed": confirmed, "classical": _classical_validation(), "chosen": full,
             "matches_defaults": full == HYBRID_DEFAULTS}
+
+
+# The fourth candidate (issue 10, after the hybrid lost on the orders series): validated against the basic
+# model and today's hybrid on windows that end before every holdout. A: the hybrid with its smoothing
+# coefficients fitted to each training part (`fit_smoothing`); B: `method="auto"`, the method picks the
+# basic or the hybrid model on the last 12 months of its training part; A+B: both.
+CANDIDATES: dict[str, dict[str, Any]] = {"basic": {"method": "recursive"}, "hybrid": {"method": "hybrid"},
+                                         "A": {"method": "hybrid", "fit": True}, "B": {"method": "auto"},
+                                         "A+B": {"method": "auto", "fit": True}}
+CANDIDATE_RULE = (
+    "Validation windows end before every holdout: the airline series' 1957, 1958 and 1959, each forecast from "
+    "the years before it (seeds 0-2, mean RMSE), and for each of the three other series its last 12 months "
+    "before the holdout (the series without its last 24 values forecasts the 12 that follow; seeds 0-2, mean "
+    "RMSE). A candidate is eligible when its score on each other series is not above the basic model's and its "
+    "airline score is below the basic model's; the eligible candidate with the lowest airline score wins (a "
+    "tie: the one that trains fewer models). If none is eligible the default stays, and the candidate with "
+    "the fewest series worse than the basic model (then the lowest airline score) is run on the holdouts for "
+    "the report. The candidates were designed after the hybrid's holdout result on the orders series (worse "
+    "than the basic model) was known. One disclosure: a smoke test of the code, run before this rule was "
+    "committed, printed seed 0's RMSE on the airline 1960 holdout for A (18.09) and B (17.53); the rule and the "
+    "table below do not use it. Chosen by the rule: B (eligible), committed before the holdouts ran."
+)
+# `validate_candidates()` as run on 2026-12-01 (seeds 0-2), written down before any holdout ran with the
+# candidates; the benchmark reports it and does not rerun it (a test reruns one cell).
+CANDIDATE_VALIDATION: dict[str, dict[str, float]] = {
+    "basic": {
+        "airline 1957": 12.4749,
+        "airline 1958": 41.2571,
+        "airline 1959": 11.1587,
+        "Mauna Loa CO2, monthly mean of weekly values (statsmodels co2)": 0.4095,
+        "El Nino sea surface temperature (statsmodels elnino)": 0.9802,
+        "Euro area electrical equipment orders (statsmodels elec_equip)": 2.1545,
+        "airline": 21.6302,
+    },
+    "hybrid": {
+        "airline 1957": 7.0633,
+        "airline 1958": 36.6392,
+        "airline 1959": 10.235,
+        "Mauna Loa CO2, monthly mean of weekly values (statsmodels co2)": 0.2835,
+        "El Nino sea surface temperature (statsmodels elnino)": 2.1565,
+        "Euro area electrical equipment orders (statsmodels elec_equip)": 7.2895,
+        "airline": 17.9792,
+    },
+    "A": {
+        "airline 1957": 19.0112,
+        "airline 1958": 34.4973,
+        "airline 1959": 12.6807,
+        "Mauna Loa CO2, monthly mean of weekly values (statsmodels co2)": 0.3252,
+        "El Nino sea surface temperature (statsmodels elnino)": 0.7045,
+        "Euro area electrical equipment orders (statsmodels elec_equip)": 2.4465,
+        "airline": 22.063,
+    },
+    "B": {
+        "airline 1957": 8.627,
+        "airline 1958": 36.6392,
+        "airline 1959": 10.235,
+        "Mauna Loa CO2, monthly mean of weekly values (statsmodels co2)": 0.2835,
+        "El Nino sea surface temperature (statsmodels elnino)": 0.9802,
+        "Euro area electrical equipment orders (statsmodels elec_equip)": 2.1545,
+        "airline": 18.5004,
+    },
+    "A+B": {
+        "airline 1957": 12.4749,
+        "airline 1958": 41.2571,
+        "airline 1959": 12.6807,
+        "Mauna Loa CO2, monthly mean of weekly values (statsmodels co2)": 0.3252,
+        "El Nino sea surface temperature (statsmodels elnino)": 0.9802,
+        "Euro area electrical equipment orders (statsmodels elec_equip)": 2.1545,
+        "airline": 22.1376,
+    },
+}
+CHOSEN_CANDIDATE = "B"  # choose_candidate(CANDIDATE_VALIDATION) (a test checks)
+# The choice scored again on the airline validation years with seeds 3-7 (as select_hybrid confirms its
+# choice; the hybrid's and the basic model's rows are select_hybrid's `confirmed`). B ran the basic model on
+# every 1957 forecast and the hybrid on every 1958 and 1959 forecast.
+CANDIDATE_CONFIRM = {"seeds": [3, 4, 5, 6, 7],
+                     "B": {"1957": 12.3268, "1958": 36.8916, "1959": 10.0155, "score": 19.7446},
+                     "hybrid": {"1957": 6.6337, "1958": 36.8916, "1959": 10.0155, "score": 17.8469},
+                     "basic": {"1957": 12.3268, "1958": 42.0747, "1959": 12.5361, "score": 22.3125}}
+
+
+def _candidate_windows() -> list[tuple[str, np.ndarray]]:
+    """The validation windows: `(name, series)`; each scores the forecast of its series' last 12 values."""
+    airline = load_airline().values[:-HORIZON]  # never the holdout
+    windows = [(f"airline {year}", airline[: len(airline) - 12 * (VALIDATION_YEARS[-1] - year)])
+               for year in VALIDATION_YEARS]
+    return windows + [(name, values[:-HORIZON]) for name, values in _other_series()]  # without the holdout
+
+
+def validate_candidates(names: tuple[str, ...] = tuple(CANDIDATES), seeds: range = SELECTION_SEEDS
+                        ) -> dict[str, dict[str, float]]:
+    """Mean RMSE over `seeds` of each candidate on each validation window (and `"airline"`: over the years)."""
+    table: dict[str, dict[str, float]] = {}
+    for name in names:
+        row = {window: float(np.mean([train_forecaster(values, season=SEASON, horizon=HORIZON, seed=s, device="cpu",
+                                                       **CANDIDATES[name]).rmse for s in seeds]))
+               for window, values in _candidate_windows()}
+        row["airline"] = float(np.mean([row[f"airline {year}"] for year in VALIDATION_YEARS]))
+        table[name] = row
+    return table
+
+
+def choose_candidate(table: dict[str, dict[str, float]]) -> tuple[str, bool]:
+    """`CANDIDATE_RULE` applied to a `validate_candidates` table: `(candidate, eligible)`."""
+    basic = table["basic"]
+    others = [w for w in basic if not w.startswith("airline")]
+    worse = {n: sum(row[w] > basic[w] for w in others) for n, row in table.items() if n not in ("basic", "hybrid")}
+    order = list(CANDIDATES)  # A trains fewer models than B and A+B
+    eligible = [n for n in worse if worse[n] == 0 and table[n]["airline"] < basic["airline"]]
+    if eligible:
+        return min(eligible, key=lambda n: (table[n]["airline"], order.index(n))), True
+    return min(worse, key=lambda n: (worse[n], table[n]["airline"], order.index(n))), False
 
 
 def _timed(forecast: Callable[..., Any], train: Any, horizon: int) -> tuple[Any, float]:
@@ -171,15 +285,19 @@ def _baselines(values: np.ndarray, horizon: int) -> dict[str, dict[str, float]]:
 
 
 def _seed_run(series: Any, horizon: int, seed: int, epochs: int | None = None) -> dict[str, Any]:
-    """The direct, the basic recursive and the hybrid model with one seed: RMSE and seconds."""
+    """The direct, the basic recursive, the hybrid model and the fourth candidate with one seed: RMSE and
+    seconds (and, for the candidate, the method it ran)."""
     run = {"seed": seed}
-    for prefix, method in (("", "direct"), ("basic_", "recursive"), ("hybrid_", "hybrid")):
-        if method == "hybrid" and not np.all(np.asarray(getattr(series, "values", series)) > 0):
+    for prefix, kwargs in (("", {"method": "direct"}), ("basic_", {"method": "recursive"}),
+                           ("hybrid_", {"method": "hybrid"}), ("candidate_", CANDIDATES[CHOSEN_CANDIDATE])):
+        if kwargs["method"] == "hybrid" and not np.all(np.asarray(getattr(series, "values", series)) > 0):
             run.update({f"{prefix}rmse": None, f"{prefix}seconds": None})
             continue
         r = train_forecaster(series, season=SEASON, horizon=horizon, epochs=epochs, seed=seed, device="cpu",
-                             method=method)
+                             **kwargs)
         run.update({f"{prefix}rmse": r.rmse, f"{prefix}seconds": r.seconds})
+        if prefix == "candidate_":
+            run["candidate_method"] = r.method
     return run
 
 
@@ -189,9 +307,13 @@ def _lstm_runs(series: Any, horizon: int, seeds: range) -> dict[str, Any]:
     new_median, basic_median = median([r["rmse"] for r in runs]), median([r["basic_rmse"] for r in runs])
     hybrid = [r["hybrid_rmse"] for r in runs if r["hybrid_rmse"] is not None]
     hybrid_median = median(hybrid) if hybrid else None
+    candidate = [r["candidate_rmse"] for r in runs if r["candidate_rmse"] is not None]
+    candidate_median = median(candidate) if candidate else None
     return {"runs": runs, "median_rmse": new_median, "basic_median_rmse": basic_median,
             "not_worse": new_median <= basic_median, "hybrid_median_rmse": hybrid_median,
-            "hybrid_not_worse": hybrid_median <= basic_median if hybrid else None}
+            "hybrid_not_worse": hybrid_median <= basic_median if hybrid else None,
+            "candidate_median_rmse": candidate_median,
+            "candidate_not_worse": candidate_median <= basic_median if candidate else None}
 
 
 def _other_series() -> list[tuple[str, np.ndarray]]:
@@ -236,6 +358,8 @@ def run(*, seeds: range = range(10), epochs: int | None = None, select: bool = T
     naive, sarima = baselines[NAIVE]["rmse"], baselines[SARIMA]["rmse"]
     median_rmse, hybrid_median = median(rmses), median(hybrid)
     hybrid_seconds = [r["hybrid_seconds"] for r in runs]
+    candidate, candidate_seconds = [r["candidate_rmse"] for r in runs], [r["candidate_seconds"] for r in runs]
+    candidate_median = median(candidate)
     holdout24 = {"horizon": 24, "values": len(series.values), "baselines": _baselines(series.values, 24),
                  **_lstm_runs(series, 24, seeds)}
     rows = []
@@ -250,6 +374,12 @@ def run(*, seeds: range = range(10), epochs: int | None = None, select: bool = T
         "hybrid": {"median_rmse": hybrid_median, "min_rmse": min(hybrid), "max_rmse": max(hybrid),
                    "seeds_below_sarima": sum(r < sarima for r in hybrid),
                    "median_seconds": median(hybrid_seconds), "max_seconds": max(hybrid_seconds)},
+        "candidate": {"rule": CANDIDATE_RULE, "candidates": CANDIDATES, "validation": CANDIDATE_VALIDATION,
+                      "confirm": CANDIDATE_CONFIRM,
+                      "chosen": CHOSEN_CANDIDATE, "eligible": choose_candidate(CANDIDATE_VALIDATION)[1],
+                      "median_rmse": candidate_median, "min_rmse": min(candidate), "max_rmse": max(candidate),
+                      "seeds_below_sarima": sum(r < sarima for r in candidate),
+                      "median_seconds": median(candidate_seconds), "max_seconds": max(candidate_seconds)},
         "runs": runs, "baselines": baselines, "first_candidate": first_candidate,
         "median_rmse": median_rmse, "min_rmse": min(rmses), "max_rmse": max(rmses),
         "basic_median_rmse": median([r["basic_rmse"] for r in runs]),
@@ -271,6 +401,13 @@ def run(*, seeds: range = range(10), epochs: int | None = None, select: bool = T
                          "holdout24_not_worse": holdout24["hybrid_not_worse"],
                          "other_series_not_worse": (all(o["hybrid_not_worse"] is not False for o in rows)
                                                     if rows else None)},
+        "candidate_goals": {"median_below_sarima": candidate_median < sarima,
+                            "median_below_holt_winters": candidate_median < baselines[HOLT_WINTERS]["rmse"],
+                            "every_seed_below_23": max(candidate) < GOAL_WORST_RMSE,
+                            "every_run_within_10_s": max(candidate_seconds) <= GOAL_SECONDS,
+                            "holdout24_not_worse": holdout24["candidate_not_worse"],
+                            "other_series_not_worse": (all(o["candidate_not_worse"] is not False for o in rows)
+                                                       if rows else None)},
     }
 
 
@@ -279,10 +416,11 @@ def _run_lines(title: str, block: dict[str, Any]) -> list[str]:
     for name, row in block["baselines"].items():
         lines.append(f"  {name:<30} {row['rmse']:>9.3f}")
     lines.append("  " + " ".join(f"{r['seed']}:{r['rmse']:.3f}/{r['basic_rmse']:.3f}/{r['hybrid_rmse'] or 0:.3f}"
-                                 for r in block["runs"]))
+                                 f"/{r['candidate_rmse']:.3f}" for r in block["runs"]))
     lines.append(f"  median RMSE direct {block['median_rmse']:.3f}, basic {block['basic_median_rmse']:.3f}, hybrid "
-                 f"{block['hybrid_median_rmse'] or 0:.3f}; not worse: direct {block['not_worse']}, hybrid "
-                 f"{block['hybrid_not_worse']}")
+                 f"{block['hybrid_median_rmse'] or 0:.3f}, candidate {block['candidate_median_rmse']:.3f}; not worse: "
+                 f"direct {block['not_worse']}, hybrid {block['hybrid_not_worse']}, candidate "
+                 f"{block['candidate_not_worse']}")
     return lines
 
 
@@ -311,17 +449,27 @@ def table(result: dict[str, Any]) -> list[str]:
     for row in result["runs"]:
         lines.append(f"{'LSTM seed ' + str(row['seed']):<30} {row['rmse']:>8.2f} {row['seconds']:>8.2f}"
                      f"   basic {row['basic_rmse']:>6.2f} {row['basic_seconds']:>6.2f}"
-                     f"   hybrid {row['hybrid_rmse']:>6.2f} {row['hybrid_seconds']:>6.2f}")
+                     f"   hybrid {row['hybrid_rmse']:>6.2f} {row['hybrid_seconds']:>6.2f}"
+                     f"   candidate {row['candidate_rmse']:>6.2f} {row['candidate_seconds']:>6.2f}")
     lines.append(f"LSTM median RMSE {result['median_rmse']:.2f} (min {result['min_rmse']:.2f}, "
                  f"max {result['max_rmse']:.2f}); basic {result['basic_median_rmse']:.2f}; all below seasonal naive: "
                  f"{result['all_below_naive']}; below SARIMA: {result['seeds_below_sarima']}/{len(result['runs'])}")
     first = result["first_candidate"]
     lines.append(f"first candidate {first['settings']}: " + " ".join(f"{r['seed']}:{r['rmse']:.2f}" for r in first["runs"])
                  + f"; median {first['median_rmse']:.2f}")
-    lines += _run_lines("24-month holdout (RMSE new/basic per seed)", result["holdout24"])
+    lines += _run_lines("24-month holdout (RMSE direct/basic/hybrid/candidate per seed)", result["holdout24"])
     for other in result["other_series"]:
-        lines += _run_lines(f"{other['name']}, {other['values']} values (RMSE new/basic per seed)", other)
+        lines += _run_lines(f"{other['name']}, {other['values']} values (RMSE direct/basic/hybrid/candidate per seed)",
+                            other)
     lines.append(f"hybrid: {result['hybrid']}")
+    candidate = result["candidate"]
+    lines.append(f"fourth candidate (validation, mean RMSE over seeds 0-2), chosen {candidate['chosen']}"
+                 f" (eligible: {candidate['eligible']}):")
+    for name, row in candidate["validation"].items():
+        lines.append(f"  {name:<6} " + " ".join(f"{w.split(' (')[0]}: {v:.3f};" for w, v in row.items()))
+    summary = {k: v for k, v in candidate.items() if k not in ("rule", "validation", "candidates", "confirm")}
+    lines.append(f"candidate: {summary}")
     lines.append(f"goals (direct): {result['goals']}")
     lines.append(f"goals (hybrid): {result['hybrid_goals']}")
+    lines.append(f"goals (candidate): {result['candidate_goals']}")
     return lines

@@ -49,12 +49,15 @@ __all__ = [
     "Ensemble",
     "ForecastResult",
     "LSTMForecaster",
+    "SMOOTHING_GRID",
     "direct_forecast",
+    "fit_smoothing",
     "hybrid_forecast",
     "hybrid_windows",
     "make_ensemble",
     "make_horizon_windows",
     "make_windows",
+    "one_step_errors",
     "recursive_forecast",
     "rmse",
     "seasonal_differences",
@@ -83,8 +86,12 @@ DIRECT_DEFAULTS: dict[str, Any] = {"method": "direct", "window_seasons": 3, "mem
 #: 1957-1959 only: `alpha` and `gamma` are the smoothing coefficients of the level and the season.
 HYBRID_DEFAULTS: dict[str, Any] = {"method": "hybrid", "window_seasons": 3, "members": 3, "hidden": 16,
                                    "epochs": 200, "lr": 0.005, "noise": 0.25, "level": False,
-                                   "alpha": 0.1, "gamma": 0.6}
+                                   "alpha": 0.1, "gamma": 0.6, "fit": False}
 """Defaults of `train_forecaster(method="hybrid")`; chosen on 1957-1959, never on 1960."""
+
+#: The grid of smoothing coefficients that `fit_smoothing` searches.
+SMOOTHING_GRID: dict[str, tuple[float, ...]] = {"alpha": (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9),
+                                                "gamma": (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)}
 
 
 class LSTMForecaster(nn.Module):
@@ -229,6 +236,10 @@ class ForecastResult:
         method: `"direct"`, `"recursive"` or `"hybrid"`.
         alpha: The hybrid method's smoothing coefficient of the level (0 for the others).
         gamma: Its smoothing coefficient of the seasonal factors (0 for the others).
+        fit: Whether `alpha` and `gamma` were fitted to the training part (`fit_smoothing`).
+        validation: `method="auto"` only: the RMSE of `"recursive"` and `"hybrid"` on the last
+            `horizon` values of the training part, trained on the values before them; `method`
+            is the winner. None for the other methods.
         members: Models averaged (always 1 for `"recursive"`).
         level: Inputs averaged into the direct model's level (`season`), or 0: no level.
         history: Per-epoch `"loss"` (mean squared error on the standardized scale), of the first
@@ -265,6 +276,8 @@ class ForecastResult:
     level: int = 0
     alpha: float = 0.0
     gamma: float = 0.0
+    fit: bool = False
+    validation: dict[str, float] | None = None
 
     @property
     def model_config(self) -> dict[str, int]:
@@ -352,6 +365,36 @@ def smoothing(values: np.ndarray, season: int, alpha: float, gamma: float) -> tu
         factors[t + season] = gamma * y / level[t] + (1 - gamma) * factors[t]
         previous = level[t]
     return level, factors
+
+
+def one_step_errors(values: np.ndarray, season: int, alpha: float, gamma: float) -> np.ndarray:
+    """`y[t] - level[t-1] * factors[t]`: the error of each in-sample one-step forecast of `smoothing`.
+
+    The forecast of month `t` made at `t - 1` is the level then times the factor of month `t`; the
+    first month's previous level is the first season's mean, as in `smoothing`.
+    """
+    level, factors = smoothing(values, season, alpha, gamma)
+    previous = np.concatenate([[values[:season].mean()], level[:-1]])
+    return values - previous * factors[: len(values)]
+
+
+def fit_smoothing(values: np.ndarray, season: int,
+                  grid: dict[str, tuple[float, ...]] | None = None) -> tuple[float, float]:
+    """The `(alpha, gamma)` of the grid whose one-step forecasts of `values` have the least squared error.
+
+    Classical exponential-smoothing fitting: the in-sample one-step errors (`one_step_errors`)
+    after the first season, which starts the smoothing, are squared and averaged; the grid's
+    first pair wins a tie. Only `values` are read: pass the training part.
+
+    Args:
+        values: The positive series, oldest first (more than one season).
+        season: Season length.
+        grid: `{"alpha": ..., "gamma": ...}` to search (default `SMOOTHING_GRID`).
+    """
+    grid = SMOOTHING_GRID if grid is None else grid
+    scores = {(a, g): float(np.mean(one_step_errors(values, season, a, g)[season:] ** 2))
+              for a in grid["alpha"] for g in grid["gamma"]}
+    return min(scores, key=scores.__getitem__)
 
 
 def hybrid_windows(values: np.ndarray, level: np.ndarray, factors: np.ndarray, window: int,
@@ -509,7 +552,7 @@ def _settings(n: int, **given: Any) -> dict[str, Any]:
     if method == "hybrid" and level:
         raise InvalidInputError("method 'hybrid' divides by the smoothed level: level must be false")
     settings["level"] = season if level else 0
-    settings.update(_coefficients(method, given["alpha"], given["gamma"]))
+    settings.update(_coefficients(method, given["alpha"], given["gamma"], given["fit"]))
     noise = defaults["noise"] if given["noise"] is None else given["noise"]
     settings["noise"] = float(positive_float("noise", noise) if noise != 0 else noise)
     # recursive: one window and its target one step later; direct: a window and `horizon` targets
@@ -524,19 +567,24 @@ def _settings(n: int, **given: Any) -> dict[str, Any]:
     return settings
 
 
-def _coefficients(method: str, alpha: float | None, gamma: float | None) -> dict[str, float]:
+def _coefficients(method: str, alpha: float | None, gamma: float | None, fit: bool | None) -> dict[str, Any]:
     """The hybrid method's smoothing coefficients (0 for the other methods, which have none)."""
     if method != "hybrid":
+        if alpha is not None or gamma is not None or fit is not None:
+            raise InvalidInputError("alpha, gamma and fit are settings of method 'hybrid'")
+        return {"alpha": 0.0, "gamma": 0.0, "fit": False}
+    fit = bool(HYBRID_DEFAULTS["fit"] if fit is None else fit)
+    if fit:
         if alpha is not None or gamma is not None:
-            raise InvalidInputError("alpha and gamma are settings of method 'hybrid'")
-        return {"alpha": 0.0, "gamma": 0.0}
+            raise InvalidInputError("fit=True fits alpha and gamma to the training part: leave them unset")
+        return {"alpha": 0.0, "gamma": 0.0, "fit": True}  # fitted in _train_hybrid
     alpha = HYBRID_DEFAULTS["alpha"] if alpha is None else alpha
     gamma = HYBRID_DEFAULTS["gamma"] if gamma is None else gamma
     if not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
         raise InvalidInputError(f"alpha must be in (0, 1], got {alpha!r}")
     if not (isinstance(gamma, (int, float)) and 0 <= gamma <= 1):
         raise InvalidInputError(f"gamma must be in [0, 1], got {gamma!r}")
-    return {"alpha": float(alpha), "gamma": float(gamma)}
+    return {"alpha": float(alpha), "gamma": float(gamma), "fit": False}
 
 
 def _train_models(x: Any, settings: dict[str, Any], device: torch.device,
@@ -569,8 +617,11 @@ def _train_hybrid(values: np.ndarray, settings: dict[str, Any], seed: int, devic
     if not np.all(values > 0):
         raise InvalidInputError("method 'hybrid' divides by a level and seasonal factors: the series must be positive")
     season, horizon, window = settings["season"], settings["horizon"], settings["window"]
-    coefficients = (season, settings["alpha"], settings["gamma"])
     train, actual = values[:-horizon], values[-horizon:]
+    if settings["fit"]:  # on the training part only
+        alpha, gamma = fit_smoothing(train, season)
+        settings = {**settings, "alpha": alpha, "gamma": gamma}
+    coefficients = (season, settings["alpha"], settings["gamma"])
     level, factors = smoothing(train, *coefficients)
     inputs, targets = hybrid_windows(train, level, factors, window, horizon)
     scale = float(inputs.std()) or 1.0  # of the training part only
@@ -591,6 +642,28 @@ def _train_hybrid(values: np.ndarray, settings: dict[str, Any], seed: int, devic
     )
 
 
+def _train_auto(values: np.ndarray, unsupported: dict[str, Any], shared: dict[str, Any],
+                fit: bool | None) -> ForecastResult:
+    """`train_forecaster(method="auto")`: validate both methods on the training part, retrain the winner."""
+    if any(v is not None for v in unsupported.values()):
+        raise InvalidInputError("method 'auto' trains each method with its defaults: leave "
+                                + ", ".join(unsupported) + " unset")
+    start = time.perf_counter()
+    hybrid = {"fit": fit} if fit is not None else {}
+    if not np.all(values > 0):  # the hybrid needs a positive series
+        result, scores = train_forecaster(values, method="recursive", **shared), {}
+    else:
+        horizon = positive_int("horizon", shared["horizon"])
+        inner = values[:-horizon]  # the training part; its last `horizon` values validate
+        scores = {m: train_forecaster(inner, method=m, **shared, **(hybrid if m == "hybrid" else {})).rmse
+                  for m in ("recursive", "hybrid")}
+        winner = min(scores, key=scores.__getitem__)
+        result = train_forecaster(values, method=winner, **shared, **(hybrid if winner == "hybrid" else {}))
+    result.validation = scores or None
+    result.seconds = time.perf_counter() - start
+    return result
+
+
 def train_forecaster(
     series: Any,
     *,
@@ -606,6 +679,7 @@ def train_forecaster(
     level: bool | None = None,
     alpha: float | None = None,
     gamma: float | None = None,
+    fit: bool | None = None,
     seed: int = 0,
     device: str | torch.device = "auto",
     progress: bool = False,
@@ -635,12 +709,18 @@ def train_forecaster(
         lr: Adam learning rate (default 0.005).
         noise: Standard deviation of the Gaussian noise added to the training inputs, in
             standardized units (default 1.5); 0 turns it off.
-        method: `"recursive"` (default), `"direct"` or `"hybrid"` (positive series only).
+        method: `"recursive"` (default), `"direct"`, `"hybrid"` (positive series only) or
+            `"auto"`: trains the recursive and the hybrid method (each with its defaults and
+            `fit`) on the training part without its last `horizon` values, forecasts those, and
+            retrains the one with the lower RMSE (recursive on a tie, or when a value is <= 0) on
+            the whole training part; `seconds` counts all three trainings.
         members: Models averaged by the direct method (default 1); always 1 for recursive.
         level: Direct method only (default true): the model predicts offsets from the mean of
             the last `season` inputs (`DirectForecaster(level=season)`); false for recursive and hybrid.
         alpha: Hybrid method only: smoothing coefficient of the level (default tuned).
         gamma: Hybrid method only: smoothing coefficient of the seasonal factors (default tuned).
+        fit: Hybrid method only: choose `alpha` and `gamma` with `fit_smoothing` on the training
+            part instead (default false).
         seed: Seed for the weights and the noise; the same seed gives the same numbers on the CPU.
         device: `"auto"`, `"cpu"`, `"cuda"`, `"cuda:N"` or `"mps"`.
         progress: Show a progress bar over the epochs on stderr.
@@ -651,9 +731,14 @@ def train_forecaster(
         TrainingDivergedError: the loss became NaN or infinite.
     """
     values = _as_series(series)
+    if method == "auto":
+        return _train_auto(values, {"window": window, "noise": noise, "members": members, "level": level,
+                                    "alpha": alpha, "gamma": gamma},
+                           {"season": season, "horizon": horizon, "hidden": hidden, "epochs": epochs, "lr": lr,
+                            "seed": seed, "device": device, "progress": progress}, fit)
     settings = _settings(len(values), season=season, horizon=horizon, window=window, hidden=hidden,
                          epochs=epochs, lr=lr, noise=noise, method=method, members=members,
-                         level=level, alpha=alpha, gamma=gamma)
+                         level=level, alpha=alpha, gamma=gamma, fit=fit)
     if settings["method"] == "hybrid":
         return _train_hybrid(values, settings, seed, resolve_device(device), progress)
     season, horizon, window = settings["season"], settings["horizon"], settings["window"]

@@ -491,6 +491,40 @@ def test_published_hybrid_defaults_are_the_ones_chosen_on_the_validation_split()
     assert (DEFAULTS["method"] == "hybrid") == all(bar)
 
 
+def test_fourth_lstm_candidate_follows_its_written_rule():
+    """CHOSEN_CANDIDATE is what CANDIDATE_RULE picks from the recorded validation table; the table's windows end
+    before every holdout; one cell of it is measured again."""
+    import numpy as np
+
+    from benchmarks import lstm as bench
+    from pathlearn.datasets import load_airline
+    from pathlearn.lstm import train_forecaster
+
+    assert bench.choose_candidate(bench.CANDIDATE_VALIDATION) == (bench.CHOSEN_CANDIDATE, True)
+    windows = bench._candidate_windows()
+    airline = load_airline().values
+    assert [len(v) for _, v in windows[:3]] == [len(airline) - 36, len(airline) - 24, len(airline) - 12]
+    others = dict(bench._other_series())
+    for name, values in windows[3:]:
+        assert np.array_equal(values, others[name][:-12])  # the window's 12 end where the holdout starts
+    assert set(bench.CANDIDATE_VALIDATION) == set(bench.CANDIDATES)
+    assert all(set(row) == {w for w, _ in windows} | {"airline"} for row in bench.CANDIDATE_VALIDATION.values())
+    name, values = windows[-1]  # the orders series, the basic model: fast
+    again = np.mean([train_forecaster(values, seed=s, device="cpu", method="recursive").rmse for s in range(3)])
+    assert again == pytest.approx(bench.CANDIDATE_VALIDATION["basic"][name], abs=1e-3)
+    # made-up tables: an ineligible candidate never wins, ties go to the one that trains fewer models
+    table = {n: dict(bench.CANDIDATE_VALIDATION["basic"]) for n in bench.CANDIDATES}
+    table["A"]["airline"] -= 1
+    table["B"]["airline"] -= 2
+    table["B"][name] += 1  # worse than the basic model on one series
+    assert bench.choose_candidate(table) == ("A", True)
+    table["A+B"]["airline"] -= 1
+    assert bench.choose_candidate(table) == ("A", True)
+    table["A"]["airline"] += 5
+    table["A+B"]["airline"] += 5
+    assert bench.choose_candidate(table) == ("A", False)
+
+
 def test_merge_keeps_other_sections_each_with_its_own_environment(capsys):
     env = {"machine": {"cpu": "x"}, "versions": {"torch": "1"}}
     old = {"schema": cli.SCHEMA, "environment": env, "sections": {"gan": {"date": "old"}, "lstm": {"date": "old"}}}

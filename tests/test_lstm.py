@@ -13,16 +13,19 @@ from pathlearn.lstm import (
     DEFAULTS,
     DIRECT_DEFAULTS,
     HYBRID_DEFAULTS,
+    SMOOTHING_GRID,
     DirectForecaster,
     Ensemble,
     ForecastResult,
     LSTMForecaster,
     direct_forecast,
+    fit_smoothing,
     hybrid_forecast,
     hybrid_windows,
     make_ensemble,
     make_horizon_windows,
     make_windows,
+    one_step_errors,
     recursive_forecast,
     rmse,
     seasonal_differences,
@@ -471,3 +474,58 @@ def test_hybrid_settings_are_checked():
         train_forecaster(AIRLINE.values[:40], method="hybrid", window=24, device="cpu", **FAST)
     r = train_forecaster(AIRLINE, horizon=24, method="hybrid", members=2, device="cpu", **FAST)
     assert r.forecast.shape == r.future.shape == (24,) and np.all(r.forecast > 0)
+
+
+def _oracle_one_step_mse(values, season, alpha, gamma):
+    """Plain-loop multiplicative smoothing: the squared one-step errors after the first season, averaged."""
+    factors = list(values[:season] / np.mean(values[:season]))
+    level, errors = np.mean(values[:season]), []
+    for t, y in enumerate(values):
+        if t >= season:
+            errors.append((y - level * factors[t]) ** 2)
+        new_level = alpha * y / factors[t] + (1 - alpha) * level
+        factors.append(gamma * y / new_level + (1 - gamma) * factors[t])
+        level = new_level
+    return np.mean(errors)
+
+
+@pytest.mark.parametrize("values", [AIRLINE.values[:-12], np.exp(np.sin(np.arange(80)) + np.arange(80) / 40)])
+def test_fit_smoothing_is_the_grid_point_with_the_least_one_step_error(values):
+    """Brute force over the grid with an independent loop; the fit reads only the values it is given."""
+    oracle = {(a, g): _oracle_one_step_mse(values, 12, a, g) for a in SMOOTHING_GRID["alpha"]
+              for g in SMOOTHING_GRID["gamma"]}
+    best = min(oracle, key=oracle.get)
+    assert fit_smoothing(values, 12) == best
+    errors = one_step_errors(values, 12, *best)
+    assert errors.shape == values.shape and np.isclose(np.mean(errors[12:] ** 2), oracle[best])
+    assert fit_smoothing(values, 12, {"alpha": (0.5,), "gamma": (0.2,)}) == (0.5, 0.2)
+
+
+def test_hybrid_fit_uses_the_coefficients_fitted_to_the_training_part():
+    r = train_forecaster(AIRLINE, method="hybrid", fit=True, device="cpu", **FAST)
+    assert r.fit and (r.alpha, r.gamma) == fit_smoothing(AIRLINE.values[:-12], 12)
+    fixed = train_forecaster(AIRLINE, method="hybrid", alpha=r.alpha, gamma=r.gamma, device="cpu", **FAST)
+    assert np.array_equal(r.forecast, fixed.forecast) and not fixed.fit
+    changed = AIRLINE.values.copy()
+    changed[-12:] *= 3  # the holdout never reaches the fit
+    refit = train_forecaster(changed, method="hybrid", fit=True, device="cpu", **FAST)
+    assert (refit.alpha, refit.gamma) == (r.alpha, r.gamma)
+    with pytest.raises(InvalidInputError, match="leave them unset"):
+        train_forecaster(AIRLINE, method="hybrid", fit=True, alpha=0.5, device="cpu", **FAST)
+    with pytest.raises(InvalidInputError, match="settings of method 'hybrid'"):
+        train_forecaster(AIRLINE, method="recursive", fit=True, device="cpu", **FAST)
+
+
+def test_auto_validates_both_methods_on_the_training_part_and_retrains_the_winner():
+    r = train_forecaster(AIRLINE, method="auto", seed=1, device="cpu", **FAST)
+    # validation: trained on the training part without its last 12 values, scored on those 12
+    scores = {m: train_forecaster(AIRLINE.values[:-12], method=m, seed=1, device="cpu", **FAST).rmse
+              for m in ("recursive", "hybrid")}
+    assert r.validation == scores
+    winner = min(scores, key=scores.get)
+    again = train_forecaster(AIRLINE, method=winner, seed=1, device="cpu", **FAST)
+    assert r.method == winner and np.array_equal(r.forecast, again.forecast) and r.seconds > 0
+    negative = train_forecaster(AIRLINE.values - 200, method="auto", device="cpu", **FAST)
+    assert negative.method == "recursive" and negative.validation is None
+    with pytest.raises(InvalidInputError, match="leave window, noise"):
+        train_forecaster(AIRLINE, method="auto", window=12, device="cpu", **FAST)
