@@ -188,11 +188,15 @@ def twolayer(steps: int, lr: float, dtype: str, seed: int, device: str, out: Pat
 @click.option("--window", type=POSITIVE_INT, default=None,
               help="Past values the LSTM reads per prediction [default: max(SEASON, 12); "
                    "3 * max(SEASON, 12) for direct].")
-@click.option("--method", type=click.Choice(["recursive", "direct", "hybrid"]), default="recursive", show_default=True,
+@click.option("--method", type=click.Choice(["auto", "recursive", "direct", "hybrid"]), default="auto",
+              show_default=True,
               help="recursive: predicts one step and feeds it back; direct: one forward pass "
                    "predicts all HORIZON values, as offsets from the mean of the last SEASON values; "
                    "hybrid: exponential smoothing + LSTM (after Smyl's ES-RNN), the LSTM predicts "
-                   "the series divided by the smoothed level and seasonal factors (positive series).")
+                   "the series divided by the smoothed level and seasonal factors (positive series); "
+                   "auto: trains recursive and hybrid on the training part without its last HORIZON "
+                   "values, and retrains the one that forecast those better (--window needs a "
+                   "method other than auto).")
 @click.option("--members", type=POSITIVE_INT, default=None,
               help="Models averaged by the direct and hybrid methods [default: tuned]; 1 for recursive.")
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
@@ -207,14 +211,17 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
 
     The LSTM forecasts the held-out last HORIZON values (recursively, feeding
     its own predictions back, or with --method direct or hybrid all of them
-    in one forward pass) and is compared with the
+    in one forward pass; by default, --method auto, it first tries recursive
+    and hybrid on the values before them and keeps the better) and is compared with the
     seasonal-naive baseline; it then forecasts the next HORIZON values after
     the series ends.
 
     metrics.json keys: device, seed, seconds, rmse, baseline_rmse, horizon,
     season, window, series, transform, forecast, actual, baseline, future,
     epochs, lr, method, members, alpha, gamma (the hybrid's smoothing
-    coefficients; 0 for the other methods).
+    coefficients; 0 for the other methods), validation (--method auto: the
+    RMSE of recursive and hybrid on the last HORIZON values of the training
+    part; method is the one chosen; null otherwise).
     """
     from pathlearn.datasets import load_airline, load_csv_series
     from pathlearn.lstm import train_forecaster
@@ -228,6 +235,9 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
     result = train_forecaster(series, season=season, horizon=horizon, window=window, epochs=epochs,
                               lr=lr, method=method, members=members, seed=seed, device=resolved,
                               progress=_progress(progress))
+    if result.validation:
+        click.echo("chose " + result.method + " on the training part's last values (RMSE "
+                   + ", ".join(f"{name} {value:.4g}" for name, value in result.validation.items()) + ")")
 
     metrics = _base_metrics("lstm", result.device, seed, result.seconds)
     metrics.update(
@@ -235,6 +245,7 @@ def lstm(epochs: int | None, lr: float | None, horizon: int, season: int, window
         horizon=result.horizon, season=result.season, window=result.window,
         epochs=result.epochs, lr=result.lr, transform=result.transform,
         method=result.method, members=result.members, alpha=result.alpha, gamma=result.gamma,
+        validation=result.validation,
         forecast=result.forecast.tolist(), actual=result.actual.tolist(),
         baseline=result.baseline.tolist(), future=result.future.tolist(),
     )

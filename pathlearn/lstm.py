@@ -7,22 +7,29 @@ standardized with the mean and standard deviation of the training part. Since
 from the seasonal-naive forecast (the same month a year before). A series with a value <= 0 has
 no log; it is modelled with plain seasonal differences `y[t] - y[t - season]`.
 
-Two methods (`train_forecaster(method=...)`):
+Four methods (`train_forecaster(method=...)`):
 
-- `"recursive"` (the default, the basic model of Tutorial 2): an `LSTMForecaster` predicts the
-  next value at every step, and each prediction is appended to the input window to predict the
-  one after.
+- `"recursive"` (the basic model of Tutorial 2): an `LSTMForecaster` predicts the next value at
+  every step, and each prediction is appended to the input window to predict the one after.
 - `"direct"`: a `DirectForecaster` reads the last `window` values (three seasons by default) and
   predicts all `horizon` next values in one forward pass, as offsets from the **level**, the mean
   of the last season of its inputs (`level=True`); `members` of them, trained one after the
   other from the same seed, are averaged (`Ensemble`; one by default). Its settings were chosen
   on a validation split (1957-1959 of the airline series), where it beat the recursive model; on
   the 1960 holdout it did not (see the Results page), so it is not the default.
+- `"hybrid"`: exponential smoothing + LSTM, after Smyl's ES-RNN (simplified): `smoothing` gives
+  a level and seasonal factors, a `DirectForecaster` without the level path predicts the series
+  divided by them (`hybrid_windows`, `hybrid_forecast`). Better than the recursive model on the
+  airline series, clearly worse on another monthly series, so it is not the default by itself.
+- `"auto"` (the default, issue 10's fourth candidate): trains the recursive and the hybrid method
+  on the training part without its last `horizon` values, and retrains the one that forecast
+  those better on the whole training part. Chosen over the other candidates on validation
+  windows that end before every holdout (`benchmarks.lstm.choose_candidate`).
 
 Each step is a public function short enough for a tutorial to show whole:
 `seasonal_differences`, `make_windows`, `make_horizon_windows`, `train_loop`,
-`recursive_forecast`, `direct_forecast`, `undifference`, `smoothing`, `hybrid_windows` and
-`hybrid_forecast`; `train_forecaster` composes them.
+`recursive_forecast`, `direct_forecast`, `undifference`, `smoothing`, `hybrid_windows`,
+`hybrid_forecast` and `fit_smoothing`; `train_forecaster` composes them.
 """
 
 from __future__ import annotations
@@ -68,11 +75,11 @@ __all__ = [
     "undifference",
 ]
 
-#: Defaults of `train_forecaster`, chosen by forecasting each of 1956-1959 from the years
-#: before it, never by looking at 1960, the airline series' holdout.
-DEFAULTS: dict[str, Any] = {"method": "recursive", "window_seasons": 1, "members": 1, "hidden": 16,
+#: Defaults of `train_forecaster`: the recursive method's settings, chosen on 1956-1959, never on
+#: 1960 (the airline holdout); the method "auto" was chosen on windows before every holdout.
+DEFAULTS: dict[str, Any] = {"method": "auto", "window_seasons": 1, "members": 1, "hidden": 16,
                             "epochs": 200, "lr": 0.005, "noise": 1.5, "level": False}
-"""Defaults of `train_forecaster` (the recursive method); chosen on 1956-1959, never on 1960."""
+"""Defaults of `train_forecaster`: the method (`"auto"`) and the recursive method's settings."""
 
 #: Defaults of `train_forecaster(method="direct")`, chosen by `benchmarks.lstm.select_settings`:
 #: it forecasts each of 1957-1959 from the years before it, never looking at 1960. The window is
@@ -534,9 +541,9 @@ def _forecast(model: nn.Module, x: np.ndarray, window: int, horizon: int, method
 
 def _settings(n: int, **given: Any) -> dict[str, Any]:
     """Check the arguments of `train_forecaster` and fill in the defaults."""
-    method = given["method"] if given["method"] is not None else DEFAULTS["method"]
+    method = given["method"]  # never None: train_forecaster fills in DEFAULTS["method"]
     if method not in ("direct", "recursive", "hybrid"):
-        raise InvalidInputError(f"method must be 'direct', 'recursive' or 'hybrid', got {method!r}")
+        raise InvalidInputError(f"method must be 'direct', 'recursive', 'hybrid' or 'auto', got {method!r}")
     defaults = {"direct": DIRECT_DEFAULTS, "hybrid": HYBRID_DEFAULTS}.get(method, DEFAULTS)
     season, horizon = positive_int("season", given["season"]), positive_int("horizon", given["horizon"])
     window = given["window"] if given["window"] is not None else defaults["window_seasons"] * max(season, 12)
@@ -647,13 +654,15 @@ def _train_auto(values: np.ndarray, unsupported: dict[str, Any], shared: dict[st
     """`train_forecaster(method="auto")`: validate both methods on the training part, retrain the winner."""
     if any(v is not None for v in unsupported.values()):
         raise InvalidInputError("method 'auto' trains each method with its defaults: leave "
-                                + ", ".join(unsupported) + " unset")
+                                + ", ".join(unsupported) + " unset, or choose a method")
     start = time.perf_counter()
     hybrid = {"fit": fit} if fit is not None else {}
-    if not np.all(values > 0):  # the hybrid needs a positive series
+    season, horizon = positive_int("season", shared["season"]), positive_int("horizon", shared["horizon"])
+    hybrid_needs = max(HYBRID_DEFAULTS["window_seasons"] * max(season, 12), season) + 2 * horizon
+    if not np.all(values > 0) or len(values) - horizon < hybrid_needs:
+        # the hybrid needs a positive series, and a training part long enough to validate it on
         result, scores = train_forecaster(values, method="recursive", **shared), {}
     else:
-        horizon = positive_int("horizon", shared["horizon"])
         inner = values[:-horizon]  # the training part; its last `horizon` values validate
         scores = {m: train_forecaster(inner, method=m, **shared, **(hybrid if m == "hybrid" else {})).rmse
                   for m in ("recursive", "hybrid")}
@@ -686,9 +695,10 @@ def train_forecaster(
 ) -> ForecastResult:
     """Train an LSTM on all but the last `horizon` values and forecast them.
 
-    The steps: `seasonal_differences` of the training part, standardized with its own mean
-    and standard deviation; `torch.manual_seed(seed)`; then, for `method="recursive"` (the
-    default), `make_windows`, one `LSTMForecaster`, `train_loop` and `recursive_forecast`; for
+    The default, `method="auto"`, validates the recursive and the hybrid method on the training
+    part and retrains the better one (see `method`). The steps of each:
+    `seasonal_differences` of the training part, standardized with its own mean
+    and standard deviation; `torch.manual_seed(seed)`; then, for `method="recursive"`, `make_windows`, one `LSTMForecaster`, `train_loop` and `recursive_forecast`; for
     `method="direct"`, `make_horizon_windows`, `members` new `DirectForecaster`s (with
     `level=season` when `level` is true) trained one after the other with `train_loop`, and
     `direct_forecast` with their `Ensemble`. Both
@@ -703,17 +713,18 @@ def train_forecaster(
         season: Season length (12 for monthly data).
         horizon: Values held out and forecast; also the length of `future`.
         window: Past values the LSTM reads per prediction (default: `max(season, 12)`, times 3
-            for direct).
+            for direct and hybrid; `"auto"`: each method's default, leave unset).
         hidden: LSTM hidden size (default 16).
         epochs: Full-batch Adam steps per model (default 200).
         lr: Adam learning rate (default 0.005).
         noise: Standard deviation of the Gaussian noise added to the training inputs, in
             standardized units (default 1.5); 0 turns it off.
-        method: `"recursive"` (default), `"direct"`, `"hybrid"` (positive series only) or
-            `"auto"`: trains the recursive and the hybrid method (each with its defaults and
+        method: `"auto"` (default), `"recursive"`, `"direct"` or `"hybrid"` (positive series
+            only). `"auto"` trains the recursive and the hybrid method (each with its defaults and
             `fit`) on the training part without its last `horizon` values, forecasts those, and
-            retrains the one with the lower RMSE (recursive on a tie, or when a value is <= 0) on
-            the whole training part; `seconds` counts all three trainings.
+            retrains the one with the lower RMSE on the whole training part (recursive on a tie,
+            and without validating when a value is <= 0 or the training part is too short to
+            validate the hybrid on); `seconds` counts all three trainings.
         members: Models averaged by the direct method (default 1); always 1 for recursive.
         level: Direct method only (default true): the model predicts offsets from the mean of
             the last `season` inputs (`DirectForecaster(level=season)`); false for recursive and hybrid.
@@ -731,6 +742,7 @@ def train_forecaster(
         TrainingDivergedError: the loss became NaN or infinite.
     """
     values = _as_series(series)
+    method = DEFAULTS["method"] if method is None else method
     if method == "auto":
         return _train_auto(values, {"window": window, "noise": noise, "members": members, "level": level,
                                     "alpha": alpha, "gamma": gamma},

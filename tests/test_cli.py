@@ -144,7 +144,7 @@ def test_twolayer_on_cuda(capsys, tmp_path):
 
 
 def test_lstm_on_the_airline_series(capsys, tmp_path):
-    status, stdout, _ = run(capsys, "lstm", "--epochs", 30, "--out", tmp_path)
+    status, stdout, _ = run(capsys, "lstm", "--method", "recursive", "--epochs", 30, "--out", tmp_path)
     assert status == 0
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     for key in ("device", "seed", "seconds", "rmse", "baseline_rmse", "horizon"):
@@ -163,6 +163,19 @@ def test_lstm_direct_method_saves_the_ensemble(capsys, tmp_path):
     assert (metrics["method"], metrics["members"], metrics["window"]) == ("direct", 2, 36)
     model = load_model(tmp_path / "lstm.safetensors")
     assert type(model).__name__ == "Ensemble" and len(model.models) == 2
+
+
+def test_lstm_auto_method_is_the_default_and_reports_its_choice(capsys, tmp_path):
+    status, stdout, err = run(capsys, "lstm", "--epochs", 5, "--out", tmp_path)
+    assert status == 0, err
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    scores = metrics["validation"]
+    assert set(scores) == {"recursive", "hybrid"} and metrics["method"] == min(scores, key=scores.get)
+    assert f"chose {metrics['method']} on the training part's last values" in stdout
+    model = load_model(tmp_path / "lstm.safetensors")
+    assert type(model).__name__ == {"recursive": "LSTMForecaster", "hybrid": "Ensemble"}[metrics["method"]]
+    status, _, err = run(capsys, "lstm", "--method", "auto", "--window", 12, "--out", tmp_path / "w")
+    assert status != 0 and "leave window" in err
 
 
 def test_lstm_hybrid_method(capsys, tmp_path):

@@ -190,7 +190,7 @@ def test_non_positive_series_uses_plain_seasonal_differences():
 
 
 def test_horizon_longer_than_a_season():
-    r = train_forecaster(AIRLINE, horizon=18, device="cpu", **FAST)
+    r = train_forecaster(AIRLINE, horizon=18, device="cpu", method="recursive", **FAST)
     assert r.forecast.shape == r.future.shape == (18,) and np.all(r.forecast > 0)
     last_season = AIRLINE.values[-30:-18]
     assert np.array_equal(r.baseline, np.concatenate([last_season, last_season[:6]]))
@@ -207,13 +207,13 @@ def test_horizon_longer_than_a_season():
         ({"lr": float("nan")}, "lr must be a positive number"),
         ({"horizon": 0}, "horizon must be a positive integer"),
         ({"season": -12}, "season must be a positive integer"),
-        ({"window": 0}, "window must be a positive integer"),
+        ({"method": "recursive", "window": 0}, "window must be a positive integer"),
         ({"hidden": 0}, "hidden must be a positive integer"),
-        ({"noise": -0.1}, "noise must be a positive number"),
-        ({"noise": "abc"}, "noise must be a positive number"),
+        ({"method": "recursive", "noise": -0.1}, "noise must be a positive number"),
+        ({"method": "recursive", "noise": "abc"}, "noise must be a positive number"),
         ({"device": "tpu"}, "unknown device 'tpu'"),
-        ({"method": "both"}, "method must be 'direct', 'recursive' or 'hybrid'"),
-        ({"members": 0}, "members must be a positive integer"),
+        ({"method": "both"}, "method must be 'direct', 'recursive', 'hybrid' or 'auto'"),
+        ({"method": "direct", "members": 0}, "members must be a positive integer"),
         ({"method": "recursive", "members": 3}, "members must be 1"),
         ({"method": "recursive", "level": True}, "level false"),
     ],
@@ -368,11 +368,13 @@ def test_direct_and_hybrid_holdout_values_never_reach_the_forecast(request, meth
     assert not np.array_equal(changed.future, run.future)
 
 
-def test_defaults_are_the_basic_model():
-    assert DEFAULTS == {"method": "recursive", "window_seasons": 1, "members": 1, "hidden": 16,
+def test_defaults_are_auto_with_the_basic_models_settings():
+    assert DEFAULTS == {"method": "auto", "window_seasons": 1, "members": 1, "hidden": 16,
                         "epochs": 200, "lr": 0.005, "noise": 1.5, "level": False}
     assert DIRECT_DEFAULTS["method"] == "direct"
-    assert train_forecaster(AIRLINE.values[:60], device="cpu", epochs=1).method == "recursive"
+    # too short to validate the hybrid on: the basic model, with DEFAULTS' settings
+    r = train_forecaster(AIRLINE.values[:60], device="cpu", epochs=1)
+    assert (r.method, r.window, r.noise, r.validation) == ("recursive", 12, 1.5, None)
 
 
 def test_direct_horizon_longer_than_a_season():
@@ -517,7 +519,8 @@ def test_hybrid_fit_uses_the_coefficients_fitted_to_the_training_part():
 
 
 def test_auto_validates_both_methods_on_the_training_part_and_retrains_the_winner():
-    r = train_forecaster(AIRLINE, method="auto", seed=1, device="cpu", **FAST)
+    assert DEFAULTS["method"] == "auto"
+    r = train_forecaster(AIRLINE, seed=1, device="cpu", **FAST)  # the default method
     # validation: trained on the training part without its last 12 values, scored on those 12
     scores = {m: train_forecaster(AIRLINE.values[:-12], method=m, seed=1, device="cpu", **FAST).rmse
               for m in ("recursive", "hybrid")}
@@ -527,5 +530,7 @@ def test_auto_validates_both_methods_on_the_training_part_and_retrains_the_winne
     assert r.method == winner and np.array_equal(r.forecast, again.forecast) and r.seconds > 0
     negative = train_forecaster(AIRLINE.values - 200, method="auto", device="cpu", **FAST)
     assert negative.method == "recursive" and negative.validation is None
+    short = train_forecaster(AIRLINE.values[:70], method="auto", device="cpu", **FAST)  # 58 to train: too few
+    assert short.method == "recursive" and short.validation is None
     with pytest.raises(InvalidInputError, match="leave window, noise"):
         train_forecaster(AIRLINE, method="auto", window=12, device="cpu", **FAST)
