@@ -696,10 +696,10 @@ def train_forecaster(
     """Train an LSTM on all but the last `horizon` values and forecast them.
 
     The default, `method="auto"`, validates the recursive and the hybrid method on the training
-    part and retrains the better one (see `method`). The steps of each:
-    `seasonal_differences` of the training part, standardized with its own mean
-    and standard deviation; `torch.manual_seed(seed)`; then, for `method="recursive"`, `make_windows`, one `LSTMForecaster`, `train_loop` and `recursive_forecast`; for
-    `method="direct"`, `make_horizon_windows`, `members` new `DirectForecaster`s (with
+    part and retrains the better one (see `method`). The steps of each: `seasonal_differences`
+    of the training part, standardized with its own mean and standard deviation;
+    `torch.manual_seed(seed)`; then, for `method="recursive"`, `make_windows`, one
+    `LSTMForecaster`, `train_loop` and `recursive_forecast`; for `method="direct"`, `make_horizon_windows`, `members` new `DirectForecaster`s (with
     `level=season` when `level` is true) trained one after the other with `train_loop`, and
     `direct_forecast` with their `Ensemble`. Both
     forecast from the last window of the training part (and of the whole series, for `future`)
