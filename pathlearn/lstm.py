@@ -699,10 +699,10 @@ def train_forecaster(
     part and retrains the better one (see `method`). The steps of each: `seasonal_differences`
     of the training part, standardized with its own mean and standard deviation;
     `torch.manual_seed(seed)`; then, for `method="recursive"`, `make_windows`, one
-    `LSTMForecaster`, `train_loop` and `recursive_forecast`; for `method="direct"`, `make_horizon_windows`, `members` new `DirectForecaster`s (with
-    `level=season` when `level` is true) trained one after the other with `train_loop`, and
-    `direct_forecast` with their `Ensemble`. Both
-    forecast from the last window of the training part (and of the whole series, for `future`)
+    `LSTMForecaster`, `train_loop` and `recursive_forecast`; for `method="direct"`,
+    `make_horizon_windows`, `members` new `DirectForecaster`s (with `level=season` when `level`
+    is true) trained one after the other with `train_loop`, and `direct_forecast` with their
+    `Ensemble`. Both forecast from the last window of the training part (and of the whole series, for `future`)
     and end with `undifference`. `method="hybrid"` replaces the differences with `smoothing` and
     `hybrid_windows` (divided by the inputs' standard deviation), trains the `members` like the
     direct method (without the level path), and forecasts with `hybrid_forecast`. Unset settings
