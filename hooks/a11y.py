@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _pages  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.a11y")
 
@@ -57,7 +62,7 @@ def focusable_notebook_scrollers(output: str) -> str:
 
 def on_post_page(output, page, config):
     output = name_search_dialog(output)
-    if page.file.src_uri.endswith(".ipynb"):
+    if _pages.is_notebook(page.file):
         output = focusable_notebook_scrollers(output)
     return output
 

@@ -19,6 +19,11 @@ skipped parts above the target take their real height after the jump).
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _pages  # noqa: E402
 
 MKDOCSTRINGS_RE = re.compile(r'<div class="doc doc-object ')
 # <pre>, <code>, <textarea> and <script> keep their whitespace (group 1); elsewhere a run of it
@@ -73,7 +78,7 @@ def on_page_markdown(markdown, page, config, files):
     """Pages with `::: identifier` blocks render them in their own language."""
     plugin = config.plugins.get("mkdocstrings")
     if plugin is not None and "\n::: " in "\n" + markdown:
-        render_in_page_language(plugin, getattr(page.file, "locale", None) or page.file.src_uri.split("/", 1)[0])
+        render_in_page_language(plugin, _pages.language(page))
     return markdown
 
 

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
+sys.path.insert(0, str(Path(__file__).parent))
+import _pages  # noqa: E402
+
 MIN_BYTES = 1500  # a smaller body (a hint) costs less than its own request
 SUFFIX = ".htm"  # served as text/html, and not taken for a page by the tools that walk *.html
-ARTICLE_RE = re.compile(r'(<article class="md-content__inner[^"]*"[^>]*>)(.*)(</article>)', re.S)
 DETAILS_RE = re.compile(r"<(/?)details\b([^>]*)>", re.I)
 OPEN_ATTR_RE = re.compile(r"\sopen(?:[\s=>]|$)")
 LAZY_KINDS = ("pl-further", "pl-solution", "pl-hint", "pl-helper")
@@ -55,7 +58,7 @@ def _blocks(article: str) -> list[tuple[int, int, int, str]]:
 
 def split_blocks(html: str, lang: str) -> tuple[str, dict[str, str]]:
     """The page with the bodies of its closed blocks taken out, and {file name: body}."""
-    found = ARTICLE_RE.search(html)
+    found = _pages.ARTICLE_RE.search(html)
     if found is None:
         return html, {}
     article, files = found.group(2), {}
@@ -91,9 +94,9 @@ def inline_blocks(html: str, folder: Path) -> str:
 @event_priority(-120)  # last: the other hooks' on_post_page see the whole page
 def on_post_page(output, page, config):
     """Write the page's block bodies next to it and leave links in their place."""
-    if not page.file.src_uri.endswith(".ipynb"):
+    if not _pages.is_notebook(page.file):
         return output
-    lang = getattr(page.file, "locale", None) or page.file.src_uri.split("/", 1)[0]
+    lang = _pages.language(page)
     output, files = split_blocks(output, lang)
     folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
     folder.mkdir(parents=True, exist_ok=True)

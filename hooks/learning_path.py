@@ -28,6 +28,7 @@ from mkdocs.plugins import event_priority
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _lean_html  # noqa: E402
+import _pages  # noqa: E402
 import _plots  # noqa: E402
 import _tutorial  # noqa: E402
 
@@ -51,14 +52,6 @@ READING_TIME = {
     "ja": "読了目安: 約 {minutes} 分（発展と解答例を除く）",
     "en": "Reading time: about {minutes} min (without the Going further parts and solutions)",
 }
-
-
-def _is_notebook(page) -> bool:
-    return page.file.src_uri.endswith(".ipynb")
-
-
-def _language(page) -> str:
-    return getattr(page.file, "locale", None) or page.file.src_uri.split("/", 1)[0]
 
 
 def _children(text: str, start: int) -> tuple[list[tuple[int, int]], int]:
@@ -241,7 +234,7 @@ def lighter_code_cells(content: str, config) -> str:
 
 def add_reading_time(content: str, page) -> str:
     """The main path's reading time (hooks/_tutorial.py: `main_path`) in the meta line on top."""
-    lang = _language(page)
+    lang = _pages.language(page)
     nb = _tutorial.read(page.file.abs_src_path)
     minutes = _tutorial.main_path(nb, lang).minutes
     note = (f'<span class="pl-reading-time" data-minutes="{minutes}">'
@@ -257,9 +250,9 @@ def add_reading_time(content: str, page) -> str:
 # (priority -100) put the meta line with the run time on top.
 @event_priority(-110)
 def on_page_content(content, page, config, files):
-    if not _is_notebook(page):
+    if not _pages.is_notebook(page.file):
         return content
-    lang = _language(page)
+    lang = _pages.language(page)
     content = collapse_blocks(content, lang)
     content = hide_tag_toolbar(content)
     executed = getattr(page, "executed_notebook", None)

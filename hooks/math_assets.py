@@ -22,8 +22,13 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+from pathlib import Path
 
 from mkdocs.utils import get_relative_url
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _pages  # noqa: E402
 
 STYLESHEETS = ["assets/vendor/katex/katex.min.css"]
 # Not render-blocking: math.js sets media="all" when the sheet has loaded (see the docstring).
@@ -51,7 +56,7 @@ def has_math(content: str, is_notebook: bool) -> bool:
 
 def on_page_content(content, page, config, files):
     """Note whether the rendered page has math (before the theme adds its own markup)."""
-    page.has_math = has_math(content, page.file.src_uri.endswith(".ipynb"))
+    page.has_math = has_math(content, _pages.is_notebook(page.file))
     return content
 
 

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 import _nbrender
+import _pages
 from _cachefs import atomic_write, read_json
 from _cachefs import log as cache_log
 from _nbexec import NotebookExecutionError, NotebookRunner
@@ -59,10 +60,6 @@ DOWNLOAD_ICON = (
 )
 
 
-def _is_notebook(file) -> bool:
-    return file.src_uri.endswith(".ipynb")
-
-
 def _runner_for(config) -> NotebookRunner:
     global _runner
     root = Path(config.config_file_path).resolve().parent
@@ -84,7 +81,7 @@ def _runner_for(config) -> NotebookRunner:
 @event_priority(100)
 def on_files(files, config):
     """Start (or find in the cache) the execution of every notebook of every language."""
-    notebooks = [Path(f.abs_src_path) for f in files if _is_notebook(f) and f.abs_src_path]
+    notebooks = [Path(f.abs_src_path) for f in files if _pages.is_notebook(f) and f.abs_src_path]
     if notebooks:
         counts = _runner_for(config).prepare(notebooks)
         log.info(
@@ -110,7 +107,7 @@ def _render_cache_name() -> str:
 def on_pre_page(page, config, files):
     """Make the page render the executed copy of its notebook (rendered output is cached next
     to it, keyed by the versions of the renderer, mkdocs-jupyter's template and nbconvert)."""
-    if not _is_notebook(page.file):
+    if not _pages.is_notebook(page.file):
         return page
     runner = _runner_for(config)
     source = page.file.abs_src_path
@@ -145,10 +142,6 @@ def on_pre_page(page, config, files):
     return page
 
 
-def _language(page) -> str:
-    return getattr(page.file, "locale", None) or page.file.src_uri.split("/", 1)[0]
-
-
 def colab_url(page, config) -> str | None:
     """The page's own notebook (in the page's language) on GitHub, opened in Colab: for the
     tutorials only (the results page reads benchmarks/results.json from a source checkout)."""
@@ -179,7 +172,7 @@ def on_page_content(html_text, page, config, files):
         return html_text
     if executed.torch:
         _torch_versions[page.file.abs_src_path] = executed.torch
-    lang = _language(page)
+    lang = _pages.language(page)
     seconds = _format_seconds(executed.run_seconds)
     name = os.path.basename(page.file.src_uri)
     links = [

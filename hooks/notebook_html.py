@@ -21,6 +21,7 @@ from mkdocs.utils import get_relative_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _css  # noqa: E402
+import _pages  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.notebook_html")
 
@@ -46,10 +47,6 @@ RUNTIME_CLASS_PREFIXES = ("md-",)
 # Collected from the pages, written once per build (same content in every language):
 # the notebook CSS and script, the classes and the `var(--x)` used in the notebook pages' HTML.
 _shared = {"css": {}, "js": {}, "classes": set(), "vars": set()}
-
-
-def _is_notebook(page) -> bool:
-    return page.file.src_uri.endswith(".ipynb")
 
 
 def _dark_theme_css() -> str:
@@ -167,7 +164,7 @@ def share_assets(content: str, page) -> str:
 # Before notebook_exec.py adds its download link (priority -100).
 @event_priority(0)
 def on_page_content(content, page, config, files):
-    if not _is_notebook(page):
+    if not _pages.is_notebook(page.file):
         return content
     content = share_assets(content, page)
     slugify = config.mdx_configs.get("toc", {}).get("slugify")

@@ -17,9 +17,13 @@ of an ancestor's class restyle everything below it.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _pages  # noqa: E402
 
 TABLE_CLASS = "pl-table"
 MATERIAL_SELECTOR = "table:not([class])"
@@ -27,7 +31,6 @@ MATERIAL_SELECTOR = "table:not([class])"
 # scrollable-region-focusable; overrides/main.html gives Material's own wrappers the same)
 WRAP_OPEN = '<div class="md-typeset__scrollwrap" tabindex="0"><div class="md-typeset__table">'
 WRAP_CLOSE = "</div></div>"
-ARTICLE_RE = re.compile(r'(<article class="md-content__inner[^"]*"[^>]*>)(.*?)(</article>)', re.S)
 TABLE_TAG_RE = re.compile(r"<(/?)table\b([^>]*)>", re.I)
 CLASS_ATTR_RE = re.compile(r"\sclass\s*=", re.I)
 # Code and text areas show markup as text; a <table> there is not a table.
@@ -62,7 +65,7 @@ def _wrap(article: str) -> str:
 
 def wrap_tables(html: str) -> str:
     """The page with every class-less table of its article wrapped as Material wraps it."""
-    return ARTICLE_RE.sub(lambda m: m.group(1) + _wrap(m.group(2)) + m.group(3), html, count=1)
+    return _pages.ARTICLE_RE.sub(lambda m: m.group(1) + _wrap(m.group(2)) + m.group(3), html, count=1)
 
 
 def rewrite_selectors(css: str) -> str:
