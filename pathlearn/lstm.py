@@ -99,6 +99,7 @@ HYBRID_DEFAULTS: dict[str, Any] = {"method": "hybrid", "window_seasons": 3, "mem
 #: The grid of smoothing coefficients that `fit_smoothing` searches.
 SMOOTHING_GRID: dict[str, tuple[float, ...]] = {"alpha": (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9),
                                                 "gamma": (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)}
+"""The grid of `alpha` and `gamma` values that `fit_smoothing` searches by default."""
 
 
 class LSTMForecaster(nn.Module):
