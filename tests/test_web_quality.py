@@ -137,15 +137,6 @@ def _assert_bars(results: list[dict], categories) -> None:
         f"{page}:\n  " + "\n  ".join(lines) for page, lines in failures.items())
 
 
-# Issue 9 is still open on performance: `python -m benchmarks --only site` on 2026-12-01 (2 cores,
-# best of up to 3 runs) had 15 of the 20 pages at 90-99 and five notebook pages at 84-89 (the
-# Results pages, and one or two tutorials, which ones varying from run to run). The test runs and
-# reports; it is marked xfail (not strict) until the pages meet the bar, and the marker goes when
-# it passes.
-OPEN_ISSUE_9 = pytest.mark.xfail(
-    strict=False, reason="issue 9 open: Lighthouse mobile performance below 90 on some notebook pages")
-
-
 # the fixture's time counts against the first test that uses it: above the suite's 1200 s, with
 # the rerun budget (600 s) and the first runs (about 300 s, twice that on a busy machine)
 @pytest.mark.timeout(2400)
@@ -157,7 +148,6 @@ def test_lighthouse_accessibility_best_practices_and_seo_are_100(lighthouse_resu
 
 @pytest.mark.timeout(2400)
 @pytest.mark.lighthouse
-@OPEN_ISSUE_9
 def test_lighthouse_performance_is_at_least_90_on_every_page(lighthouse_results):
     """Performance at least 90, the best of up to 3 runs: the score moves with the machine's load."""
     _assert_bars(lighthouse_results, ["performance"])
