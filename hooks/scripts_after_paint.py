@@ -9,8 +9,8 @@ and layout) was a race, so Lighthouse's largest contentful paint moved between 2
 from one run of the same page to the next.
 
 Here the `<script src>` tags are replaced by one inline loader that inserts them, in their order,
-after the first frame that follows the end of parsing (`requestAnimationFrame`, then a task: the
-frame has been painted), or a second after parsing if no frame comes (a hidden tab draws none). Material
+after the first frame that follows the end of parsing has been shown (two `requestAnimationFrame`s,
+then a task), or a second after parsing if no frame comes (a hidden tab draws none). Material
 starts on `DOMContentLoaded`, which has fired by then, so the loader sends that event once more
 when the bundle has run (only Material listens to it: math.js and overrides/main.html's scripts
 look at `document.readyState` or `load`). Until then the page is plain HTML and CSS: Material's
@@ -45,7 +45,9 @@ LOADER = """<script>(() => {
     }
   };
   const whenParsed = () => {
-    requestAnimationFrame(() => setTimeout(start, 0)); // the task after the next frame
+    // the task after the frame after the next: the next frame, which has the page's content, has
+    // then been drawn and shown (the task right after it may still run before it is on screen)
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(start, 0)));
     setTimeout(start, 1000); // a hidden tab draws no frame
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", whenParsed, { once: true });

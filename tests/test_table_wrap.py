@@ -21,6 +21,7 @@ from test_notebook_css import _wait_until_rendered
 from test_theme_css import PROPERTIES, STYLES_JS
 
 sys.path.insert(0, str(ROOT / "hooks"))
+import _pages  # noqa: E402
 import table_wrap  # noqa: E402
 
 ARTICLE = '<article class="md-content__inner md-typeset">{}</article>'
@@ -65,7 +66,7 @@ def test_materials_table_selectors_are_all_rewritten():
 def test_no_class_less_table_is_left_to_materials_script(site):
     for page in site.site_dir.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        article = table_wrap.ARTICLE_RE.search(html)
+        article = _pages.ARTICLE_RE.search(html)
         if not article:
             continue
         text = table_wrap.VERBATIM_RE.sub("", article.group(2))
